@@ -1,0 +1,32 @@
+# Two entry points for a fresh machine: `make demo` and `make test`.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+
+.PHONY: setup broker stop-broker demo test lint bench
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -e '.[test]'
+	touch $@
+
+setup: $(VENV)/.installed
+
+broker:
+	PYTHON=$(PY) deploy/kafka/kafka.sh start
+
+stop-broker:
+	deploy/kafka/kafka.sh stop
+
+## Start the broker, create topics, run a worker over a sample stream, show the routes.
+demo: setup broker
+	$(PY) deploy/demo.py
+
+## Lint, then the whole suite (unit, agent and integration against the real broker).
+test: setup broker
+	$(VENV)/bin/ruff check .
+	CI=$${CI:-} $(VENV)/bin/pytest
+
+bench: setup broker
+	$(PY) -m benchmarks.run

@@ -1,0 +1,52 @@
+"""Ask a Kafka broker for cluster metadata; exit 0 once it answers with a broker list.
+
+Standard library only, so kafka.sh can run it before any virtual environment exists.
+"""
+
+from __future__ import annotations
+
+import socket
+import struct
+import sys
+
+_METADATA = 3
+_VERSION = 1
+_CLIENT_ID = b"logwarden-probe"
+
+
+def _request() -> bytes:
+    header = struct.pack(">hhih", _METADATA, _VERSION, 1, len(_CLIENT_ID)) + _CLIENT_ID
+    body = struct.pack(">i", -1)  # null topic array: metadata for every topic
+    payload = header + body
+    return struct.pack(">i", len(payload)) + payload
+
+
+def _read_exactly(sock: socket.socket, size: int) -> bytes:
+    chunks = b""
+    while len(chunks) < size:
+        chunk = sock.recv(size - len(chunks))
+        if not chunk:
+            raise ConnectionError("broker closed the connection")
+        chunks += chunk
+    return chunks
+
+
+def broker_count(host: str, port: int, timeout: float = 3.0) -> int:
+    with socket.create_connection((host, port), timeout=timeout) as sock:
+        sock.sendall(_request())
+        (size,) = struct.unpack(">i", _read_exactly(sock, 4))
+        response = _read_exactly(sock, size)
+    (brokers,) = struct.unpack_from(">i", response, 4)  # skip the correlation id
+    return brokers
+
+
+def main() -> int:
+    host, port = sys.argv[1], int(sys.argv[2])
+    try:
+        return 0 if broker_count(host, port) > 0 else 1
+    except (OSError, struct.error):
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Event models, JSON Schemas and the one JSON codec logwarden uses."""

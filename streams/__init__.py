@@ -1,0 +1,1 @@
+"""The Faust application: topics, agents, tables, web views and the command line."""

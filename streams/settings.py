@@ -1,0 +1,37 @@
+"""Worker settings: read from the environment in exactly one place."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["DEFAULT_BROKER", "Settings"]
+
+DEFAULT_BROKER = "kafka://127.0.0.1:9092"
+
+
+class Settings(BaseSettings):
+    """Everything a worker or CLI command needs to know about its surroundings."""
+
+    model_config = SettingsConfigDict(env_prefix="LOGWARDEN_", frozen=True, extra="forbid")
+
+    broker: str = DEFAULT_BROKER
+    app_id: str = "logwarden"
+    topic_prefix: str = ""
+    partitions: int = Field(default=4, ge=1)
+    web_port: int = Field(default=6066, ge=0, le=65535)
+    web_host: str = "127.0.0.1"
+    data_dir: str = ".logwarden-data"
+    exactly_once: bool = False
+    policy_path: str | None = None
+
+    @property
+    def broker_urls(self) -> str:
+        return self.broker
+
+    @property
+    def bootstrap_servers(self) -> str:
+        """host:port list for raw aiokafka clients (no kafka:// scheme)."""
+        return ",".join(
+            url.split("://", 1)[-1] for url in self.broker.replace(";", ",").split(",") if url
+        )

@@ -1,0 +1,81 @@
+"""Shared fixtures: the real broker, unique names per test, worker subprocesses."""
+
+from __future__ import annotations
+
+import os
+import socket
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.kafkit import REPO, WorkerProcess, unique_prefix
+
+sys.path.insert(0, str(REPO / "deploy" / "kafka"))
+from probe import broker_count
+
+
+def _bootstrap() -> str:
+    return os.environ.get("LOGWARDEN_TEST_BOOTSTRAP", "127.0.0.1:9092")
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap() -> str:
+    """host:port of the real broker; fails loudly under CI when it is missing."""
+    bootstrap = _bootstrap()
+    host, port = bootstrap.split(",")[0].rsplit(":", 1)
+    try:
+        ok = broker_count(host, int(port)) > 0
+    except OSError:
+        ok = False
+    if not ok:
+        message = f"no Kafka broker answers on {bootstrap}; run deploy/kafka/kafka.sh start"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return bootstrap
+
+
+@pytest.fixture
+def topic_prefix() -> str:
+    return unique_prefix()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def worker_factory(tmp_path: Path, kafka_bootstrap: str,
+                   request: pytest.FixtureRequest) -> Iterator[Callable[..., WorkerProcess]]:
+    """Start `logwarden worker` subprocesses; stop them and show their logs on failure."""
+    started: list[WorkerProcess] = []
+
+    def start(*args: str, env: dict[str, str] | None = None, name: str = "worker") -> WorkerProcess:
+        workdir = tmp_path / f"{name}-{len(started)}"
+        workdir.mkdir()
+        worker = WorkerProcess(
+            args=["--broker", f"kafka://{kafka_bootstrap}", "--web-port", str(free_port()),
+                  "--data-dir", str(workdir / "data"), *args],
+            log_path=workdir / "worker.log", env=env or {},
+        )
+        started.append(worker.start())
+        return worker
+
+    yield start
+    for worker in started:
+        worker.stop()
+    failed = getattr(request.node, "rep_call", None)
+    if failed is not None and failed.failed:
+        for worker in started:
+            sys.stderr.write(f"\n--- {worker.log_path} ---\n{worker.logs()[-6000:]}\n")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    outcome = yield
+    report = outcome.get_result()  # type: ignore[attr-defined]
+    setattr(item, f"rep_{report.when}", report)

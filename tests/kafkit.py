@@ -1,0 +1,134 @@
+"""Test helpers for the real broker: topics, producing, consuming, worker subprocesses."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def unique_prefix() -> str:
+    return f"t{uuid.uuid4().hex[:10]}."
+
+
+async def create_topics(bootstrap: str, names: Iterable[str], partitions: int = 4,
+                        config: dict[str, str] | None = None) -> None:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        topics = [NewTopic(name, partitions, 1, topic_configs=config or {}) for name in names]
+        with contextlib.suppress(TopicAlreadyExistsError):
+            await admin.create_topics(topics)
+    finally:
+        await admin.close()
+
+
+async def produce(bootstrap: str, topic: str, values: Sequence[bytes],
+                  keys: Sequence[bytes | None] | None = None) -> None:
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=5,
+                                enable_idempotence=True)
+    await producer.start()
+    try:
+        futures = [
+            await producer.send(topic, value=value, key=keys[i] if keys else None)
+            for i, value in enumerate(values)
+        ]
+        await asyncio.gather(*futures)
+    finally:
+        await producer.stop()
+
+
+async def consume(bootstrap: str, topics: Sequence[str], *, expect: int | None = None,
+                  timeout: float = 60.0, idle: float = 3.0,
+                  read_committed: bool = True) -> dict[str, list[tuple[bytes | None, bytes]]]:
+    """Read topics from the start until `expect` records arrived (or idle/timeout)."""
+    consumer = AIOKafkaConsumer(
+        *topics, bootstrap_servers=bootstrap, auto_offset_reset="earliest",
+        enable_auto_commit=False, group_id=None,
+        isolation_level="read_committed" if read_committed else "read_uncommitted",
+    )
+    await consumer.start()
+    got: dict[str, list[tuple[bytes | None, bytes]]] = {t: [] for t in topics}
+    deadline = time.monotonic() + timeout
+    last = time.monotonic()
+    try:
+        while time.monotonic() < deadline:
+            batch = await consumer.getmany(timeout_ms=500, max_records=5000)
+            for tp, records in batch.items():
+                got[tp.topic].extend((r.key, r.value) for r in records)
+                last = time.monotonic()
+            total = sum(len(v) for v in got.values())
+            if expect is not None and total >= expect and time.monotonic() - last > 0.5:
+                break
+            if expect is None and time.monotonic() - last > idle:
+                break
+    finally:
+        await consumer.stop()
+    return got
+
+
+@dataclass
+class WorkerProcess:
+    """A `logwarden worker` subprocess whose output goes to a log file."""
+
+    args: list[str]
+    log_path: Path
+    env: dict[str, str] = field(default_factory=dict)
+    proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> WorkerProcess:
+        env = {**os.environ, **self.env}
+        handle = self.log_path.open("ab")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "streams", "worker", *self.args],
+            stdout=handle, stderr=subprocess.STDOUT, env=env, cwd=self.log_path.parent,
+        )
+        return self
+
+    def logs(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def kill9(self) -> None:
+        if self.alive():
+            assert self.proc is not None
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait(timeout=30)
+
+    def stop(self, timeout: float = 30.0) -> None:
+        if not self.alive():
+            return
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
+
+
+def wait_for_log(worker: WorkerProcess, needle: str, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if needle in worker.logs():
+            return
+        if not worker.alive():
+            raise AssertionError(f"worker exited early:\n{worker.logs()[-4000:]}")
+        time.sleep(0.3)
+    raise AssertionError(f"worker never logged {needle!r}:\n{worker.logs()[-4000:]}")
