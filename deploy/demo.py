@@ -25,7 +25,7 @@ from streams.topics import TopicNames
 
 HERE = Path(__file__).resolve().parent
 SAMPLE = HERE / "sample" / "events.jsonl"
-BOOTSTRAP = os.environ.get("LOGWARDEN_DEMO_BOOTSTRAP", "127.0.0.1:9092")
+BOOTSTRAP = f"127.0.0.1:{os.environ.get('KAFKA_PORT', '9092')}"
 
 
 async def _create_topics(names: list[str]) -> None:

@@ -17,7 +17,8 @@ from probe import broker_count
 
 
 def _bootstrap() -> str:
-    return os.environ.get("LOGWARDEN_TEST_BOOTSTRAP", "127.0.0.1:9092")
+    default = f"127.0.0.1:{os.environ.get('KAFKA_PORT', '9092')}"
+    return os.environ.get("LOGWARDEN_TEST_BOOTSTRAP", default)
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,1 @@
+"""One module per `logwarden` subcommand (or subcommand group)."""
