@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 
-.PHONY: setup broker stop-broker demo test lint bench
+.PHONY: setup system-packages broker stop-broker demo test lint bench
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -12,6 +12,10 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 setup: $(VENV)/.installed
+
+## Debian packages for the browser and Prometheus tests (chromium, chromedriver, promtool).
+system-packages:
+	deploy/system-packages.sh
 
 broker:
 	PYTHON=$(PY) deploy/kafka/kafka.sh start
@@ -24,7 +28,7 @@ demo: setup broker
 	$(PY) deploy/demo.py
 
 ## Lint, then the whole suite (unit, agent and integration against the real broker).
-test: setup broker
+test: setup system-packages broker
 	$(VENV)/bin/ruff check .
 	CI=$${CI:-} $(VENV)/bin/pytest
 
