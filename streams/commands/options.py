@@ -8,7 +8,7 @@ import click
 
 from streams.settings import DEFAULT_BROKER
 
-__all__ = ["broker_option", "topic_prefix_option"]
+__all__ = ["app_id_option", "broker_option", "topic_prefix_option"]
 
 broker_option = click.option(
     "--broker",
@@ -21,4 +21,11 @@ topic_prefix_option = click.option(
     "--topic-prefix",
     default=lambda: os.environ.get("LOGWARDEN_TOPIC_PREFIX", ""),
     help="Prefix for every topic name (default $LOGWARDEN_TOPIC_PREFIX or none).",
+)
+
+app_id_option = click.option(
+    "--app-id",
+    default=lambda: os.environ.get("LOGWARDEN_APP_ID", "logwarden"),
+    show_default="$LOGWARDEN_APP_ID or logwarden",
+    help="Faust app id: the consumer group and the prefix of table changelogs.",
 )

@@ -1,0 +1,66 @@
+"""`logwarden topics create|check`: the topics as code, applied to or compared with a broker."""
+
+from __future__ import annotations
+
+import asyncio
+
+import click
+
+from streams.admin import check_topics, create_topics
+from streams.commands.options import app_id_option, broker_option, topic_prefix_option
+from streams.settings import Settings
+from streams.topics import TopicNames, TopicSpec, topic_specs
+
+__all__ = ["topics"]
+
+_partitions_option = click.option("--partitions", type=click.IntRange(min=1), default=4,
+                                  show_default=True, help="Partitions of every topic.")
+
+
+def _specs(topic_prefix: str, app_id: str, partitions: int) -> list[TopicSpec]:
+    return topic_specs(TopicNames(prefix=topic_prefix, app_id=app_id), partitions)
+
+
+def _bootstrap(broker: str) -> str:
+    return Settings(broker=broker).bootstrap_servers
+
+
+@click.group()
+def topics() -> None:
+    """Create the topics or check them against their specs."""
+
+
+@topics.command()
+@broker_option
+@topic_prefix_option
+@app_id_option
+@_partitions_option
+def create(broker: str, topic_prefix: str, app_id: str, partitions: int) -> None:
+    """Create every missing topic (idempotent); existing topics are not changed."""
+    specs = _specs(topic_prefix, app_id, partitions)
+    try:
+        created = asyncio.run(create_topics(_bootstrap(broker), specs))
+    except Exception as exc:  # one line for the operator, no traceback
+        raise click.ClickException(f"cannot create topics on {broker}: {exc}") from None
+    for spec in specs:
+        state = "created" if spec.name in created else "exists"
+        click.echo(f"{state:<8} {spec.name}  ({spec.purpose})")
+
+
+@topics.command()
+@broker_option
+@topic_prefix_option
+@app_id_option
+@_partitions_option
+def check(broker: str, topic_prefix: str, app_id: str, partitions: int) -> None:
+    """Compare live partitions and configs with the specs; exit 1 on any drift."""
+    specs = _specs(topic_prefix, app_id, partitions)
+    try:
+        drifts = asyncio.run(check_topics(_bootstrap(broker), specs))
+    except Exception as exc:
+        raise click.ClickException(f"cannot read topics from {broker}: {exc}") from None
+    for drift in drifts:
+        click.echo(f"drift: {drift}", err=True)
+    if drifts:
+        raise SystemExit(1)
+    click.echo(f"{len(specs)} topics match their specs")
