@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import hmac
 import re
-from collections.abc import MutableMapping
+from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
-from redactors.errors import LogwardenError
+from redactors.errors import MissingKeyError
 
 __all__ = [
+    "KEY_ENV",
+    "KEY_FILE_ENV",
     "SubjectHasher",
     "SuppressionEntry",
     "SuppressionList",
@@ -21,6 +26,8 @@ __all__ = [
 
 _KEY_ID = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 MIN_KEY_BYTES = 32
+KEY_ENV = "LOGWARDEN_SUPPRESSION_KEY"
+KEY_FILE_ENV = "LOGWARDEN_SUPPRESSION_KEY_FILE"
 
 
 class SubjectHasher:
@@ -34,9 +41,9 @@ class SubjectHasher:
 
     def __init__(self, key: bytes, *, key_id: str) -> None:
         if len(key) < MIN_KEY_BYTES:
-            raise LogwardenError(f"suppression key: needs at least {MIN_KEY_BYTES} bytes")
+            raise MissingKeyError(f"suppression key: needs at least {MIN_KEY_BYTES} bytes")
         if not _KEY_ID.match(key_id):
-            raise LogwardenError("suppression key id: 1-32 of [A-Za-z0-9_-]")
+            raise MissingKeyError("suppression key id: 1-32 of [A-Za-z0-9_-]")
         self._key = key
         self.key_id = key_id
 
@@ -46,6 +53,34 @@ class SubjectHasher:
 
     def __repr__(self) -> str:
         return f"SubjectHasher(key=***, key_id={self.key_id!r})"
+
+    @classmethod
+    def parse(cls, text: str, source: str) -> SubjectHasher:
+        """One `kid:base64key` line (the pseudonym keyring's format)."""
+        kid, sep, encoded = text.strip().partition(":")
+        if not sep:
+            raise MissingKeyError(f"{source}: not 'kid:base64key'")
+        try:
+            key = base64.b64decode(encoded.strip(), validate=True)
+        except (binascii.Error, ValueError):
+            raise MissingKeyError(f"{source}: key is not valid base64") from None
+        return cls(key, key_id=kid.strip())
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> SubjectHasher:
+        """The key from $LOGWARDEN_SUPPRESSION_KEY, else the file named by
+        $LOGWARDEN_SUPPRESSION_KEY_FILE; neither is a MissingKeyError."""
+        if env.get(KEY_ENV):
+            return cls.parse(env[KEY_ENV], f"${KEY_ENV}")
+        path = env.get(KEY_FILE_ENV)
+        if path:
+            try:
+                text = Path(path).read_text(encoding="utf-8")
+            except OSError as exc:
+                raise MissingKeyError(f"{path}: cannot read key file ({exc.strerror})") from None
+            return cls.parse(text, path)
+        raise MissingKeyError(
+            f"no suppression key: set ${KEY_ENV}='kid:base64key' or ${KEY_FILE_ENV}")
 
 
 class SuppressionReason(StrEnum):
