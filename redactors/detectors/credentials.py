@@ -1,0 +1,144 @@
+"""Credential detectors: JWTs, API keys, bearer tokens, secrets and session ids."""
+
+from __future__ import annotations
+
+from redactors.detectors.base import Detector
+from redactors.detectors.checks import is_jwt, looks_random
+
+__all__ = ["CREDENTIAL_DETECTORS"]
+
+# Placeholders people log instead of the secret: redacting them again helps nobody.
+_MASKED = frozenset({"null", "none", "nil", "true", "false", "undefined", "redacted",
+                     "[redacted]", "<redacted>", "hidden", "[filtered]", "filtered",
+                     "empty", "n/a", "required", "missing", "invalid", "expired",
+                     "incorrect", "changed", "reset", "updated"})  # fmt: skip
+_KV = r"[\"']?\s*[:=]\s*[\"']?"  # `key=v`, `key: v`, `"key": "v"`
+_TOKEN_CHARS = r"[A-Za-z0-9._~+/\-%=]"  # noqa: S105 - a character class, not a password
+
+
+def _secret_ok(value: str, _before: str) -> bool:
+    bare = value.strip("\"'")
+    return bool(bare) and bare.lower() not in _MASKED and set(bare) - set("*xX#.•") != set()
+
+
+def _token_ok(value: str, _before: str) -> bool:
+    return looks_random(value.rstrip("="), min_length=12, min_bits=2.8)
+
+
+def _key_ok(value: str, _before: str) -> bool:
+    return _secret_ok(value, _before) and looks_random(value, min_length=12, min_bits=2.5)
+
+
+def _jwt_ok(value: str, _before: str) -> bool:
+    return is_jwt(value)
+
+
+CREDENTIAL_DETECTORS: tuple[Detector, ...] = (
+    Detector(
+        name="jwt",
+        entity="JWT",
+        pattern=r"\beyJ[A-Za-z0-9_\-]{5,}\.[A-Za-z0-9_\-]{2,}\.[A-Za-z0-9_\-]*",
+        hint=r"eyJ[A-Za-z0-9_\-]{5,}\.",
+        score=0.99,
+        validate=_jwt_ok,
+    ),
+    Detector(
+        name="api_key_vendor",
+        entity="API_KEY",
+        pattern=(
+            r"\b(?:(?:AKIA|ASIA|AGPA|AIDA|AROA)[0-9A-Z]{16}"
+            r"|(?:sk|rk|pk)_(?:live|test)_[0-9A-Za-z]{10,99}"
+            r"|gh[pousr]_[A-Za-z0-9]{30,255}|github_pat_[A-Za-z0-9_]{22,255}"
+            r"|xox[abposr]-[A-Za-z0-9\-]{10,250}"
+            r"|AIza[0-9A-Za-z_\-]{35}"
+            r"|sk-(?:proj-|ant-)?[A-Za-z0-9_\-]{20,200}"
+            r"|glpat-[A-Za-z0-9_\-]{20}|npm_[A-Za-z0-9]{36}|SG\.[\w\-]{22}\.[\w\-]{43})(?![\w\-])"
+        ),
+        hint=(
+            r"(AKIA|ASIA|AGPA|AIDA|AROA)[0-9A-Z]{16}|[srp]k_(live|test)_|gh[pousr]_"
+            r"|github_pat_|xox[abposr]-|AIza|sk-|glpat-|npm_|SG\."
+        ),
+        score=0.95,
+    ),
+    Detector(
+        name="api_key_assignment",
+        entity="API_KEY",
+        pattern=(
+            r"(?i)\b(?:x-)?(?:api[_\-]?key|apikey|api[_\-]?secret|access[_\-]?key(?:[_\-]?id)?"
+            r"|secret[_\-]?access[_\-]?key|app[_\-]?key|subscription[_\-]?key)"
+            + _KV
+            + r"(?P<v>"
+            + _TOKEN_CHARS
+            + r"{8,512})"
+        ),
+        hint=r"(?i)api.?key|apikey|api.?secret|access.?key|app.?key|subscription.?key",
+        group="v",
+        score=0.9,
+        validate=_key_ok,
+    ),
+    Detector(
+        name="authorization_header",
+        entity="BEARER_TOKEN",
+        pattern=(
+            r"(?i)\b(?:bearer|(?<=authorization: )basic|(?<=authorization:)basic"
+            r"|(?<=authorization=)basic|(?<=authorization\": \")basic|token|digest|negotiate)"
+            r"\s+(?P<v>[A-Za-z0-9._~+/\-=]{8,4096})"
+        ),
+        hint=r"(?i)(bearer|basic|token|digest|negotiate)\s",
+        group="v",
+        score=0.95,
+        validate=_token_ok,
+    ),
+    Detector(
+        name="password_assignment",
+        entity="SECRET",
+        pattern=(
+            r"(?i)(?<![\w\-])(?:password|passwd|pass|pwd|passphrase|secret|client[_\-]?secret"
+            r"|secret[_\-]?key|private[_\-]?key|auth[_\-]?secret|db[_\-]?password"
+            r"|[a-z]+_password|[a-z]+_secret)"
+            + _KV
+            + r"(?P<v>\"[^\"\s]{1,256}\"|'[^'\s]{1,256}'|[^\s\"'&,;}\])]{1,256})"
+        ),
+        hint=r"(?i)pass|pwd|secret|private.?key",
+        group="v",
+        score=0.9,
+        validate=_secret_ok,
+    ),
+    Detector(
+        name="private_key_block",
+        entity="SECRET",
+        pattern=(
+            r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----"
+            r"[\s\S]{0,8192}?(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|$)"
+        ),
+        hint=r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY",
+        score=0.99,
+    ),
+    Detector(
+        name="session_assignment",
+        entity="SESSION_TOKEN",
+        pattern=(
+            r"(?i)(?<![\w\-])(?:[a-z_]*session[_\-]?(?:id|key|token)?|sess(?:ion)?id|sid"
+            r"|phpsessid|jsessionid|asp\.net_sessionid|connect\.sid|laravel_session"
+            r"|(?:auth|access|refresh|id|csrf|xsrf|x-csrf|session|remember)[_\-]?token|token"
+            r"|_session|sessionkey|sso|ticket|nonce)"
+            + _KV
+            + r"(?P<v>"
+            + _TOKEN_CHARS
+            + r"{12,1024})"
+        ),
+        hint=r"(?i)sess|sid|token|sso|ticket|nonce",
+        group="v",
+        score=0.85,
+        validate=_token_ok,
+    ),
+    Detector(
+        name="session_phrase",
+        entity="SESSION_TOKEN",
+        pattern=r"(?i)\bsession(?:[ _\-]?id)?\s+(?P<v>[A-Za-z0-9_\-]{16,256})\b",
+        hint=r"(?i)session\s",
+        group="v",
+        score=0.75,
+        validate=_token_ok,
+    ),
+)

@@ -1,0 +1,68 @@
+"""Financial and national-id detectors: payment cards, IBANs and US SSNs."""
+
+from __future__ import annotations
+
+from redactors.detectors.base import Detector
+from redactors.detectors.checks import has_any, iban_ok, luhn_ok, ssn_ok
+
+__all__ = ["FINANCIAL_DETECTORS"]
+
+# Issuer prefixes of the card networks (Visa, Mastercard, Amex, Discover, JCB, Diners, UnionPay,
+# Maestro); a Luhn-valid 16-digit order id rarely also starts like a card.
+_CARD_PREFIXES = ("4", "51", "52", "53", "54", "55", "22", "23", "24", "25", "26", "27",
+                  "34", "37", "6011", "65", "644", "645", "646", "647", "648", "649",
+                  "35", "300", "301", "302", "303", "304", "305", "36", "38", "39", "62",
+                  "50", "56", "57", "58", "67")  # fmt: skip
+_SSN_WORDS = ("ssn", "social security", "social sec", "ss#", "ss #", "taxpayer", "tin")
+
+
+def _card_ok(value: str, _before: str) -> bool:
+    digits = "".join(c for c in value if c.isdigit())
+    if not 13 <= len(digits) <= 19 or not digits.startswith(_CARD_PREFIXES):
+        return False
+    groups = [g for g in value.replace("-", " ").split(" ") if g]
+    # Separated cards are 4-4-4-4(-3), 4-6-4/5 (Amex, Diners) or one run.
+    if len(groups) > 1 and not (all(len(g) <= 4 for g in groups[:-1]) or len(groups) == 3):
+        return False
+    return luhn_ok(digits)
+
+
+def _ssn_ok(value: str, before: str) -> bool:
+    if value.isdigit() and not has_any(before[-24:], _SSN_WORDS):
+        return False  # nine bare digits are an id or a count unless named
+    return ssn_ok(value)
+
+
+def _iban_ok(value: str, _before: str) -> bool:
+    return iban_ok(value)
+
+
+FINANCIAL_DETECTORS: tuple[Detector, ...] = (
+    Detector(
+        name="credit_card",
+        entity="CREDIT_CARD",
+        pattern=r"(?<![\w\-.])(?:\d{4}[ \-]?){2,3}\d{1,7}(?![\w\-]|\.\d)"
+        r"|(?<![\w\-.])\d{4}[ \-]\d{6}[ \-]\d{4,5}(?![\w\-]|\.\d)",
+        hint=r"\d{4}[ \-]?\d{4}[ \-]?\d{2}",
+        score=0.9,
+        trim_groups=1,
+        validate=_card_ok,
+    ),
+    Detector(
+        name="iban",
+        entity="IBAN_CODE",
+        pattern=r"\b[A-Z]{2}\d{2}(?:[ \-]?[A-Z0-9]{4}){2,7}(?:[ \-]?[A-Z0-9]{1,3})?\b",
+        hint=r"[A-Z]{2}\d{2}[ \-]?[A-Z0-9]{4}",
+        score=0.95,
+        trim_groups=2,
+        validate=_iban_ok,
+    ),
+    Detector(
+        name="us_ssn",
+        entity="US_SSN",
+        pattern=r"(?<![\w\-.])(?:\d{3}-\d{2}-\d{4}|\d{3} \d{2} \d{4}|\d{9})(?![\w\-]|\.\d)",
+        hint=r"\d{3}[\- ]?\d{2}[\- ]?\d{4}",
+        score=0.85,
+        validate=_ssn_ok,
+    ),
+)

@@ -1,0 +1,90 @@
+"""Network detectors: IP addresses, MAC addresses and credentials inside URLs."""
+
+from __future__ import annotations
+
+from redactors.detectors.base import Detector
+from redactors.detectors.checks import is_ip_address
+
+__all__ = ["NETWORK_DETECTORS"]
+
+_H = r"[0-9A-Fa-f]"
+_V4 = r"(?:\d{1,3}\.){3}\d{1,3}"
+
+
+def _ipv4_ok(value: str, before: str) -> bool:
+    # `Chrome/120.0.0.0` and `v1.2.3.4` are versions, not hosts.
+    if before.endswith("/") and before[-2:-1].isalpha():
+        return False
+    if before.endswith(("v", "version ", "version=", "ver ")):
+        return False
+    return is_ip_address(value)
+
+
+def _ipv6_ok(value: str, _before: str) -> bool:
+    bare = value.strip("[]").split("%", 1)[0]
+    # `::` alone and short `ab::cd` shapes are C++/Perl scopes far more often than hosts.
+    if bare == "::" or (bare.count(":") < 3 and not any(c.isdigit() for c in bare)):
+        return False
+    return is_ip_address(value)
+
+
+def _url_userinfo_ok(value: str, _before: str) -> bool:
+    # `user:@host` carries no password; `{user}:{pass}` is a template.
+    password = value.split(":", 1)[1]
+    return bool(password) and not (password.startswith(("{", "$", "<", "%s")))
+
+
+NETWORK_DETECTORS: tuple[Detector, ...] = (
+    Detector(
+        name="ipv4",
+        entity="IP_ADDRESS",
+        pattern=r"(?<![\w.])(?<!\d\.)" + _V4 + r"(?!\.?\d|\.[A-Za-z0-9])",
+        hint=r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}",
+        score=0.9,
+        validate=_ipv4_ok,
+    ),
+    Detector(
+        name="ipv6",
+        entity="IP_ADDRESS",
+        pattern=(
+            r"(?<![\w:.])\[?(?:" + _H + r"{0,4}:){2,7}(?:" + _V4 + r"|" + _H + r"{1,4}|:?)"
+            r"(?:%[\w.]+)?(?:\]|(?![\w:]))"
+        ),
+        hint=r"::|" + _H + r"{1,4}(:" + _H + r"{1,4}){7}",
+        score=0.9,
+        validate=_ipv6_ok,
+    ),
+    Detector(
+        name="mac",
+        entity="MAC_ADDRESS",
+        pattern=(
+            r"(?<![\w:\-.])(?:" + _H + r"{2}([:\-])" + _H + r"{2}(?:\1" + _H + r"{2}){4}"
+            r"|" + _H + r"{4}\." + _H + r"{4}\." + _H + r"{4})(?![\w:\-]|\.\w)"
+        ),
+        hint=_H
+        + r"{2}[:\-]"
+        + _H
+        + r"{2}[:\-]"
+        + _H
+        + r"{2}[:\-]"
+        + _H
+        + r"{2}[:\-]"
+        + r"|"
+        + _H
+        + r"{4}\."
+        + _H
+        + r"{4}\."
+        + _H
+        + r"{4}",
+        score=0.85,
+    ),
+    Detector(
+        name="url_userinfo",
+        entity="URL_CREDENTIALS",
+        pattern=r"\b[A-Za-z][A-Za-z0-9+.\-]{1,15}://(?P<cred>[^\s:/@?#\"'<>]+:[^\s/@?#\"'<>]*)@",
+        hint=r"://[^\s/@]+:[^\s/@]*@",
+        group="cred",
+        score=0.95,
+        validate=_url_userinfo_ok,
+    ),
+)

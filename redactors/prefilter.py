@@ -1,0 +1,79 @@
+"""One pass over a text that says which detectors could possibly match it."""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Sequence
+
+from redactors.detectors.base import Detector
+
+__all__ = ["HAVE_HYPERSCAN", "Prefilter"]
+
+try:  # hyperscan is the fast path; `re` keeps the scanner working where it will not build
+    import hyperscan
+
+    HAVE_HYPERSCAN = True
+except ImportError:  # pragma: no cover - exercised only on platforms without hyperscan
+    HAVE_HYPERSCAN = False
+
+
+class Prefilter:
+    """Compiles every detector's hint into one hyperscan database (or one `re` alternation)."""
+
+    def __init__(self, detectors: Sequence[Detector], *, use_hyperscan: bool = True) -> None:
+        self._count = len(detectors)
+        self._local = threading.local()  # hyperscan scratch space is per thread
+        self._database: hyperscan.Database | None = None
+        self._alternation: re.Pattern[str] | None = None
+        if not detectors:
+            return
+        if use_hyperscan and HAVE_HYPERSCAN:
+            self._database = self._compile_hyperscan(detectors)
+        else:
+            self._alternation = re.compile("|".join(_scoped(d.hint) for d in detectors))
+
+    @staticmethod
+    def _compile_hyperscan(detectors: Sequence[Detector]) -> hyperscan.Database:
+        database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+        flags = hyperscan.HS_FLAG_SINGLEMATCH | hyperscan.HS_FLAG_PREFILTER
+        try:
+            database.compile(
+                expressions=[d.hint.encode("utf-8") for d in detectors],
+                ids=list(range(len(detectors))),
+                elements=len(detectors),
+                flags=[flags] * len(detectors),
+            )
+        except hyperscan.error as exc:
+            raise ValueError(f"a detector hint does not compile for hyperscan: {exc}") from exc
+        return database
+
+    def candidates(self, text: str) -> list[int]:
+        """Indexes of the detectors whose hint matches `text`, in detector order."""
+        if self._database is not None:
+            return self._scan_hyperscan(self._database, text)
+        if self._alternation is not None and self._alternation.search(text):
+            return list(range(self._count))  # the alternation cannot say which; try all
+        return []
+
+    def _scan_hyperscan(self, database: hyperscan.Database, text: str) -> list[int]:
+        scratch = getattr(self._local, "scratch", None)
+        if scratch is None:
+            scratch = hyperscan.Scratch(database)
+            self._local.scratch = scratch
+        hits: list[int] = []
+
+        def on_match(index: int, _start: int, _end: int, _flags: int, _ctx: object) -> None:
+            hits.append(index)
+
+        data = text.encode("utf-8", "surrogatepass")
+        database.scan(data, match_event_handler=on_match, scratch=scratch)
+        hits.sort()
+        return hits
+
+
+def _scoped(hint: str) -> str:
+    """A hint as one alternation branch; a leading `(?i)` becomes a scoped `(?i:...)`."""
+    if hint.startswith("(?i)"):
+        return f"(?i:{hint[4:]})"
+    return f"(?:{hint})"
