@@ -24,6 +24,10 @@ class Settings(BaseSettings):
     data_dir: str = ".logwarden-data"
     exactly_once: bool = False
     policy_path: str | None = None
+    # Lag sampler (streams/observability): how often, and Burrow's window and min-distance.
+    lag_interval: float = Field(default=5.0, gt=0)
+    lag_intervals: int = Field(default=10, ge=2)
+    lag_min_distance: float = Field(default=30.0, ge=0)
 
     @property
     def broker_urls(self) -> str:

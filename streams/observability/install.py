@@ -1,0 +1,75 @@
+"""Wire observability into a Faust app: views, logging, sampler loop, rebalance signals."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+import faust
+
+from streams.observability.health import TopicCheck, missing_topics
+from streams.observability.labels import DEFAULT_CATEGORIES
+from streams.observability.lag import LagSampler
+from streams.observability.logging import json_logging_config
+from streams.observability.observer import PipelineObserver
+from streams.observability.state import Observability
+from streams.observability.web import register_views
+from streams.settings import Settings
+from streams.topics import TopicNames
+
+__all__ = ["install_observability"]
+
+log = logging.getLogger(__name__)
+
+
+def install_observability(app: faust.App, settings: Settings, *,
+                          topic_check: TopicCheck | None = None,
+                          categories: Iterable[str] = DEFAULT_CATEGORIES) -> PipelineObserver:
+    """Attach metrics, health, the status page, JSON logs and the lag sampler to `app`.
+
+    Returns the pipeline hooks to hand to the agents. `topic_check` returns problems
+    with the broker's topics (empty when fine); by default it checks they exist.
+    """
+    names = TopicNames(prefix=settings.topic_prefix)
+    required = [names.raw, names.analytics, names.identifiable, names.deadletter,
+                names.consent, names.requests, names.receipts]
+    sampler = LagSampler(settings.bootstrap_servers, settings.app_id,
+                         [names.raw, names.requests], intervals=settings.lag_intervals,
+                         min_distance=settings.lag_min_distance)
+    obs = Observability(sampler=sampler, categories=tuple(categories))
+    check = topic_check or (lambda: missing_topics(settings.bootstrap_servers, required))
+    app.conf.logging_config = json_logging_config()
+    register_views(app, obs)
+
+    def on_assigned(sender: Any, /, *args: Any, signal: Any, **_: Any) -> None:
+        obs.metrics.rebalances.inc()
+        obs.metrics.assigned.set(len(args[0]) if args else 0)
+
+    app.on_partitions_assigned.connect(on_assigned)
+
+    async def observe_after_recovery() -> None:
+        # Faust starts app tasks only once table recovery has completed.
+        obs.readiness.recovered = True
+        await obs.readiness.check_topics(check)
+        log.info("readiness checked", extra={"ready": obs.readiness.ready,
+                                              "problems": len(obs.readiness.problems)})
+        try:
+            while True:
+                await obs.sample_lag()
+                if not obs.readiness.ready:
+                    await obs.readiness.check_topics(check)
+                await asyncio.sleep(settings.lag_interval)
+        finally:
+            await sampler.close()
+
+    async def tick() -> None:
+        obs.throughput.tick(obs.observer.events_in)
+        for name, table in app.tables.items():
+            obs.metrics.table_size.labels(str(name)).set(len(table))
+
+    app.task(observe_after_recovery)
+    app.timer(interval=1.0)(tick)
+
+    return obs.observer

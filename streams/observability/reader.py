@@ -1,0 +1,103 @@
+"""Read a consumer group's offsets straight from the broker (no faust counters)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+
+__all__ = ["GroupOffsets", "OffsetReader"]
+
+_TIMESTAMP_WAIT = 2.0  # seconds to wait for the records at the committed offsets
+
+
+@dataclass(frozen=True, slots=True)
+class GroupOffsets:
+    """One reading: committed and latest offsets, head-of-backlog timestamps, live members."""
+
+    committed: dict[TopicPartition, int]
+    latest: dict[TopicPartition, int]
+    backlog_since: dict[TopicPartition, float]  # timestamp of the record at `committed`
+    members: int
+    taken_at: float
+
+
+class OffsetReader:
+    """Admin offsets, end offsets and one record per lagging partition, reusing clients."""
+
+    def __init__(self, bootstrap: str, group: str, topics: Sequence[str] = ()) -> None:
+        self.bootstrap, self.group, self.topics = bootstrap, group, tuple(topics)
+        self._admin: AIOKafkaAdminClient | None = None
+        self._consumer: AIOKafkaConsumer | None = None
+
+    async def start(self) -> None:
+        self._admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap,
+                                          client_id="logwarden-lag")
+        await self._admin.start()
+        # No group: this consumer only seeks and peeks; it never joins or commits.
+        self._consumer = AIOKafkaConsumer(
+            bootstrap_servers=self.bootstrap, group_id=None, enable_auto_commit=False,
+            auto_offset_reset="earliest", client_id="logwarden-lag",
+            max_partition_fetch_bytes=64 * 1024, fetch_max_bytes=1024 * 1024,
+        )
+        await self._consumer.start()
+
+    async def close(self) -> None:
+        for client in (self._consumer, self._admin):
+            if client is not None:
+                await (client.stop() if isinstance(client, AIOKafkaConsumer) else client.close())
+        self._admin = self._consumer = None
+
+    async def read(self) -> GroupOffsets:
+        if self._admin is None or self._consumer is None:
+            await self.start()
+        assert self._admin is not None
+        assert self._consumer is not None
+        offsets = await self._admin.list_consumer_group_offsets(self.group)
+        committed = {tp: meta.offset for tp, meta in offsets.items() if meta.offset >= 0}
+        tps = set(committed) | await self._topic_partitions()
+        latest: dict[TopicPartition, int] = (
+            await self._consumer.end_offsets(list(tps)) if tps else {})
+        lagging = {tp: off for tp, off in committed.items() if latest.get(tp, off) > off}
+        return GroupOffsets(committed=committed, latest=latest,
+                            backlog_since=await self._timestamps_at(lagging),
+                            members=await self._members(), taken_at=time.time())
+
+    async def _topic_partitions(self) -> set[TopicPartition]:
+        assert self._admin is not None
+        if not self.topics:
+            return set()
+        described = await self._admin.describe_topics(list(self.topics))
+        return {TopicPartition(t["topic"], p["partition"])
+                for t in described if t["error_code"] == 0 for p in t["partitions"]}
+
+    async def _members(self) -> int:
+        assert self._admin is not None
+        responses = await self._admin.describe_consumer_groups([self.group])
+        return sum(len(group[5]) for response in responses for group in response.groups)
+
+    async def _timestamps_at(self, positions: dict[TopicPartition, int]) -> dict[
+            TopicPartition, float]:
+        """Seek to each committed offset and read the timestamp of the first record there."""
+        consumer = self._consumer
+        assert consumer is not None
+        if not positions:
+            return {}
+        consumer.assign(list(positions))
+        for tp, offset in positions.items():
+            consumer.seek(tp, offset)
+        found: dict[TopicPartition, float] = {}
+        deadline = time.monotonic() + _TIMESTAMP_WAIT
+        while len(found) < len(positions) and time.monotonic() < deadline:
+            batch = await consumer.getmany(timeout_ms=200, max_records=len(positions) * 4)
+            for tp, records in batch.items():
+                if records and tp not in found:
+                    found[tp] = records[0].timestamp / 1000.0
+                    consumer.pause(tp)
+            await asyncio.sleep(0)
+        consumer.assign([])
+        return found
