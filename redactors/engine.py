@@ -1,0 +1,330 @@
+"""The core call: one raw event and the subject's consent in, one routed result out."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from redactors.builtin_transforms import BUILTIN_TREATMENTS, default_registry
+from redactors.classify import FieldClassifier
+from redactors.consent import ConsentState, ConsentTier
+from redactors.errors import EventError, LogwardenError, MissingKeyError
+from redactors.findings import TextScanner
+from redactors.geo import GeoCoarsen
+from redactors.keys import KeyProvider
+from redactors.parsing import BadInput, ParsedEvent, parse_event
+from redactors.paths import ITEM, get_path
+from redactors.policy import Category, Policy, load_policy
+from redactors.pseudonym import PseudonymKeyring
+from redactors.result import Outcome, RoutedResult
+from redactors.sealing import Sealer
+from redactors.timestamps import parse_timestamp
+from redactors.transforms import DROP, Drop, Keep, Transform, TransformDeps, TransformRegistry
+
+__all__ = ["Engine", "ParsedEvent", "default_scanner", "load_engine"]
+
+_BIG_INT = 10**7  # integers this long may be phone, card or account numbers: scan them
+_TRUTHY = frozenset({"1", "true", "yes", "on"})
+
+
+class _Plan:
+    """What one category does for one tier: the two transforms, resolved once."""
+
+    __slots__ = ("analytics", "category", "identifiable_keep")
+
+    def __init__(self, category: str, analytics: Transform | None, keep: bool) -> None:
+        self.category = category
+        self.analytics = analytics  # None: dropped from analytics
+        self.identifiable_keep = keep
+
+
+class _Walk:
+    """Per-event state of one route() call."""
+
+    __slots__ = ("categories", "day", "identifiable", "transforms")
+
+    def __init__(self, day: str) -> None:
+        self.day = day
+        self.categories: set[str] = set()
+        self.transforms: set[str] = set()
+        self.identifiable: dict[str, Any] = {}
+
+
+class Engine:
+    """Built once from a policy and keys; `route` is pure and thread-compatible."""
+
+    def __init__(self, policy: Policy, *, keys: KeyProvider, pseudonym_keys: PseudonymKeyring,
+                 scanner: TextScanner, registry: TransformRegistry | None = None,
+                 clock: Callable[[], datetime] | None = None) -> None:
+        self.policy = policy
+        self.keys = keys
+        self.pseudonym_keys = pseudonym_keys
+        self.scanner = scanner
+        self._clock = clock or (lambda: datetime.now(UTC))
+        self._sealer = Sealer()
+        registry = registry or default_registry()
+        deps = TransformDeps(scanner=scanner, pseudonym_keys=pseudonym_keys)
+        specs = {**BUILTIN_TREATMENTS, **policy.transforms}
+        built = {name: registry.build(spec, deps) for name, spec in specs.items()}
+        self._plans: dict[ConsentTier, dict[str, _Plan]] = {}
+        for tier in ConsentTier:
+            self._plans[tier] = {c.key: self._plan(c, tier, built) for c in policy.categories}
+        self._classifier = FieldClassifier(policy.categories)
+        self._entity_category = {entity: policy.category_for_entity(entity) or "unclassified"
+                                 for category in policy.categories
+                                 for entity in category.detectors}
+        for entity in policy.detectors:
+            self._entity_category.setdefault(entity, policy.category_for_entity(entity)
+                                             or "unclassified")
+        self._scan_strings = policy.unclassified_strings == "scan"
+        self._analytics_tiers = policy.route_tiers["analytics"]
+        self._identifiable_tiers = policy.route_tiers["identifiable"]
+
+    @staticmethod
+    def _plan(category: Category, tier: ConsentTier, built: Mapping[str, Transform]) -> _Plan:
+        treatment = category.treatment[tier]
+        analytics = built[treatment.analytics]
+        identifiable = built[treatment.identifiable]
+        return _Plan(category.key, None if isinstance(analytics, Drop) else analytics,
+                     isinstance(identifiable, Keep))
+
+    # -- the API the pipeline calls -------------------------------------------------------
+
+    def parse(self, raw: bytes | bytearray | memoryview | str) -> ParsedEvent | RoutedResult:
+        """Decode one input; bad input becomes a dead-letter result with a reason code."""
+        parsed = parse_event(raw, max_bytes=self.policy.max_event_bytes,
+                             max_depth=self.policy.max_depth)
+        if isinstance(parsed, BadInput):
+            return RoutedResult(outcome=Outcome.DEADLETTER, reason=parsed.reason,
+                                privacy={"policy": self.policy.version})
+        return parsed
+
+    def subject_of(self, parsed: ParsedEvent) -> str | None:
+        """The subject id found at the policy's subject paths, as a string."""
+        for path in self.policy.subject_id_paths:
+            value = get_path(parsed.event, path)
+            if isinstance(value, str) and value.strip():
+                return value.strip()
+            if isinstance(value, int) and not isinstance(value, bool):
+                return str(value)
+        return None
+
+    def __call__(self, raw: bytes | bytearray | memoryview | str,
+                 consent: ConsentState | None = None) -> RoutedResult:
+        parsed = self.parse(raw)
+        if isinstance(parsed, RoutedResult):
+            return parsed
+        return self.route(parsed, consent)
+
+    def route(self, parsed: ParsedEvent, consent: ConsentState | None) -> RoutedResult:
+        """Classify, transform and route one parsed event. Never raises: fails closed."""
+        try:
+            return self._route(parsed, consent)
+        except EventError as exc:
+            return self._deadletter(exc.reason)
+        except Exception:  # fail closed: anything unexpected is dead-lettered
+            return self._deadletter("internal_error")
+
+    # -- internals -------------------------------------------------------------------------
+
+    def _deadletter(self, reason: str) -> RoutedResult:
+        return RoutedResult(outcome=Outcome.DEADLETTER, reason=reason,
+                            privacy={"policy": self.policy.version})
+
+    def _dropped(self, reason: str, subject: str | None) -> RoutedResult:
+        return RoutedResult(outcome=Outcome.DROPPED, reason=reason, subject_id=subject,
+                            privacy={"policy": self.policy.version})
+
+    def _signal(self, event: dict[str, Any], paths: tuple[str, ...]) -> bool:
+        for path in paths:
+            value = get_path(event, path)
+            if value is True or value == 1 or (isinstance(value, str)
+                                               and value.strip().lower() in _TRUTHY):
+                return True
+        return False
+
+    def _birth_year(self, event: dict[str, Any], consent: ConsentState | None) -> int | None:
+        if consent is not None and consent.birth_year is not None:
+            return consent.birth_year
+        for path in self.policy.birth_year_paths:
+            value = get_path(event, path)
+            if value is None:
+                continue
+            if isinstance(value, bool):
+                raise EventError("bad_birth_year", path)
+            if isinstance(value, int):
+                return value
+            if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) == 4:
+                return int(value.strip())
+            raise EventError("bad_birth_year", path)
+        return None
+
+    def _event_time(self, event: dict[str, Any]) -> datetime:
+        for path in self.policy.time_paths:
+            value = get_path(event, path)
+            if value is not None:
+                parsed = parse_timestamp(value)
+                if parsed is not None:
+                    return parsed
+        return self._clock()
+
+    def tier_of(self, consent: ConsentState | None) -> ConsentTier:
+        """The consent column of the matrix for a consent state (None: the policy default)."""
+        if consent is None:
+            return self.policy.default_tier
+        if consent.erased:
+            return ConsentTier.ERASED
+        for tier, flags in self.policy.tiers:
+            if all(getattr(consent, flag) for flag in flags):
+                return tier
+        return ConsentTier.NONE
+
+    def _route(self, parsed: ParsedEvent, consent: ConsentState | None) -> RoutedResult:
+        event = parsed.event
+        subject = self.subject_of(parsed)
+        if consent is not None and consent.erased:
+            return self._dropped("erased", subject)
+        tier = self.tier_of(consent)
+        when = self._event_time(event)
+        birth_year = self._birth_year(event, consent)
+        # Only a birth year is known: anyone who may still be under the minimum age is a child.
+        if birth_year is not None and when.year - birth_year <= self.policy.minimum_age:
+            return self._dropped("child", subject)
+        gpc = bool(consent and consent.gpc) or (
+            self.policy.honor_gpc and self._signal(event, self.policy.gpc_paths))
+        if self.policy.honor_dnt and tier is not ConsentTier.NONE and self._signal(
+                event, self.policy.dnt_paths):
+            tier = ConsentTier.NONE
+
+        walk = _Walk(when.strftime("%Y-%m-%d"))
+        analytics = self._walk_object(event, (), walk, self._plans[tier])
+
+        identifiable = None
+        if walk.identifiable and subject is not None and tier in self._identifiable_tiers:
+            payload = {"fields": walk.identifiable, "policy": self.policy.version}
+            identifiable = self._sealer.seal(payload, subject,
+                                             self.keys.get_or_create(subject))
+        marketing_opt_out = gpc or consent is None or not consent.marketing
+        privacy = {
+            "policy": self.policy.version,
+            "tier": tier.value,
+            "categories": sorted(walk.categories),
+            "transforms": sorted(walk.transforms),
+            "marketing_opt_out": marketing_opt_out,
+            "gpc": gpc,
+            "third_party_sharing": not gpc and tier is not ConsentTier.NONE,
+        }
+        if tier in self._analytics_tiers:
+            analytics["_privacy"] = privacy
+            return RoutedResult(outcome=Outcome.ANALYTICS, analytics=analytics,
+                                identifiable=identifiable, subject_id=subject, privacy=privacy)
+        if identifiable is not None:
+            return RoutedResult(outcome=Outcome.IDENTIFIABLE_ONLY, identifiable=identifiable,
+                                subject_id=subject, privacy=privacy)
+        return self._dropped("no_route", subject)
+
+    def _walk_object(self, node: dict[str, Any], shape: tuple[str, ...], walk: _Walk,
+                     plans: dict[str, _Plan]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        classify = self._classifier.classify
+        for key, value in node.items():
+            here = (*shape, key)
+            category = classify(here)
+            if category is not None:
+                self._apply(plans[category], key, value, here, walk, out)
+                continue
+            treated = self._unclassified(value, here, walk, plans)
+            if treated is not DROP:
+                out[key] = treated
+        return out
+
+    def _unclassified(self, value: Any, shape: tuple[str, ...], walk: _Walk,
+                      plans: dict[str, _Plan]) -> Any:
+        if isinstance(value, str):
+            return self._scan(value, walk)
+        if isinstance(value, dict):
+            return self._walk_object(value, shape, walk, plans)
+        if isinstance(value, list):
+            item_shape = (*shape, ITEM)
+            category = self._classifier.classify(item_shape)
+            out: list[Any] = []
+            for item in value:
+                if category is not None:
+                    holder: dict[str, Any] = {}
+                    self._apply(plans[category], shape[-1], item, item_shape, walk, holder)
+                    if shape[-1] in holder:
+                        out.append(holder[shape[-1]])
+                    continue
+                treated = self._unclassified(item, item_shape, walk, plans)
+                if treated is not DROP:
+                    out.append(treated)
+            return out
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= _BIG_INT:
+            text = str(value)
+            redacted = self._scan(text, walk)
+            return value if redacted == text else redacted
+        return value  # None, bool, float, small int
+
+    def _scan(self, text: str, walk: _Walk) -> Any:
+        if not self._scan_strings:
+            walk.transforms.add("drop")
+            return DROP
+        redacted, entities = self.scanner.redact(text)
+        if entities:
+            walk.transforms.add("scan")
+            for entity in entities:
+                walk.categories.add(self._entity_category.get(entity, "unclassified"))
+        return redacted
+
+    def _apply(self, plan: _Plan, key: str, value: Any, shape: tuple[str, ...], walk: _Walk,
+               out: dict[str, Any]) -> None:
+        if value is None:
+            return
+        walk.categories.add(plan.category)
+        if plan.identifiable_keep:
+            walk.identifiable[".".join(shape)] = value
+        transform = plan.analytics
+        if transform is None:
+            walk.transforms.add("drop")
+            return
+        try:
+            if isinstance(value, list) and not isinstance(transform, GeoCoarsen):
+                treated: Any = [t for t in (transform(v, key, walk.day) for v in value)
+                                if t is not DROP]
+            else:
+                treated = transform(value, key, walk.day)
+        except EventError as exc:
+            raise EventError(f"{exc.reason}:{plan.category}", ".".join(shape)) from None
+        walk.transforms.add(transform.label)
+        if treated is not DROP:
+            out[key] = treated
+
+
+def default_scanner() -> TextScanner:
+    """The free-text scanner shipped in redactors.scanner."""
+    try:
+        from redactors.scanner import FreeTextScanner  # optional until it lands
+    except ImportError as exc:
+        raise LogwardenError("the free-text scanner (redactors.scanner) is not installed") from exc
+    scanner: TextScanner = FreeTextScanner()
+    return scanner
+
+
+def load_engine(policy_path: str | None, keys: KeyProvider, env: Mapping[str, str], *,
+                key_file: str | None = None, scanner: TextScanner | None = None,
+                allow_ephemeral: bool = False) -> Engine:
+    """An engine from a policy file (None: the packaged default) and pseudonym keys read
+    from `key_file`, $LOGWARDEN_PSEUDONYM_KEYS or $LOGWARDEN_PSEUDONYM_KEY_FILE.
+
+    Missing keys raise MissingKeyError unless `allow_ephemeral` (embedded mode only).
+    """
+    policy = load_policy(policy_path)
+    try:
+        keyring = PseudonymKeyring.from_env(env, key_file)
+    except MissingKeyError:
+        if not allow_ephemeral or key_file is not None:
+            raise
+        keyring = PseudonymKeyring.ephemeral_keyring()
+    return Engine(policy, keys=keys, pseudonym_keys=keyring,
+                  scanner=scanner if scanner is not None else default_scanner())

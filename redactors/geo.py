@@ -1,0 +1,78 @@
+"""Geolocation coarsening: keep city, region or country granularity; round coordinates."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from redactors.errors import TransformError
+from redactors.transforms import DROP, Transform, TransformDeps
+
+__all__ = ["GeoCoarsen"]
+
+_LEVELS = {"city": 0, "region": 1, "country": 2}
+_KEY_LEVEL = {
+    **dict.fromkeys(("city", "town", "locality", "postal_code", "postalcode", "zip",
+                     "zip_code", "zipcode", "postcode"), 0),
+    **dict.fromkeys(("region", "state", "province", "subdivision", "region_code",
+                     "region_name", "state_code"), 1),
+    **dict.fromkeys(("country", "country_code", "countrycode", "country_name",
+                     "continent"), 2),
+}
+_COORDS = frozenset({"lat", "lon", "lng", "latitude", "longitude", "coordinates", "coords",
+                     "geo_point", "geopoint", "point"})
+
+
+class GeoCoarsen(Transform):
+    """Drop location parts finer than `level`; at city level coordinates round to 0.1°."""
+
+    def __init__(self, *, level: str = "country", decimals: int = 1) -> None:
+        if level not in _LEVELS:
+            raise ValueError(f"geo level must be one of {sorted(_LEVELS)}")
+        if not 0 <= decimals <= 2:  # 2 decimals is ~1 km: coarse (over 500 m) at most
+            raise ValueError("geo decimals must be 0..2")
+        self._rank = _LEVELS[level]
+        self._decimals = decimals
+        self.label = f"geo_{level}"
+
+    def __call__(self, value: Any, key: str, day: str) -> Any:
+        name = key.lower()
+        if isinstance(value, dict):
+            out = {}
+            for sub_key, sub_value in value.items():
+                treated = self(sub_value, str(sub_key), day)
+                if treated is not DROP:
+                    out[sub_key] = treated
+            return out or DROP
+        if value is None:
+            return None
+        if name in _COORDS:
+            return self._coordinates(value)
+        rank = _KEY_LEVEL.get(name)
+        if rank is None:
+            return DROP  # a location part we cannot place (an address line?): never pass
+        if not isinstance(value, str):
+            raise TransformError("wrong_type")
+        return value if rank >= self._rank else DROP
+
+    def _coordinates(self, value: Any) -> Any:
+        if self._rank > 0:
+            return DROP
+        if isinstance(value, list | tuple):
+            return [self._round(part) for part in value]
+        if isinstance(value, str) and "," in value:
+            return ",".join(str(self._round(part)) for part in value.split(","))
+        return self._round(value)
+
+    def _round(self, value: Any) -> float:
+        if isinstance(value, bool) or not isinstance(value, int | float | str):
+            raise TransformError("wrong_type")
+        try:
+            number = float(value)
+        except ValueError:
+            raise TransformError("bad_coordinate") from None
+        return round(number, self._decimals)
+
+    @classmethod
+    def from_policy(cls, settings: Mapping[str, Any], deps: TransformDeps) -> GeoCoarsen:
+        return cls(**dict(settings))

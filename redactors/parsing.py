@@ -1,0 +1,120 @@
+"""Raw bytes to an event: a JSON object or a plain text line; bad input gets a reason code."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from schemas import codec
+
+__all__ = ["BadInput", "ParsedEvent", "parse_event"]
+
+_KEY_END = re.compile(rb'"[ \t\r\n]*:')
+_BLANK = b" \t\r\n"
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedEvent:
+    """One decoded event. Plain text lines become `{"message": line}` with `text=True`."""
+
+    event: dict[str, Any]
+    text: bool = False
+    size: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class BadInput:
+    """Why an input cannot be an event: a fixed reason code, never a value."""
+
+    reason: str
+
+
+class _DuplicateKeyError(ValueError):
+    pass
+
+
+def _reject_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        raise _DuplicateKeyError
+    return out
+
+
+def _shape(value: Any, max_depth: int) -> tuple[int, int]:
+    """(number of object keys, deepest nesting), stopping early past max_depth."""
+    keys = 0
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > deepest:
+            deepest = depth
+            if deepest > max_depth:
+                break
+        if isinstance(node, dict):
+            keys += len(node)
+            stack.extend((child, depth + 1) for child in node.values()
+                         if isinstance(child, dict | list))
+        else:
+            stack.extend((child, depth + 1) for child in node if isinstance(child, dict | list))
+    return keys, deepest
+
+
+def parse_event(raw: bytes | bytearray | memoryview | str, *, max_bytes: int,
+                max_depth: int) -> ParsedEvent | BadInput:
+    """Decode one input. Objects are events; other JSON is refused; anything else is text."""
+    if isinstance(raw, str):
+        try:
+            raw = raw.encode("utf-8")
+        except UnicodeEncodeError:
+            return BadInput("invalid_utf8")
+    elif not isinstance(raw, bytes):
+        raw = bytes(raw)
+    if len(raw) > max_bytes:
+        return BadInput("too_large")
+    body = raw.strip(_BLANK)
+    if not body:
+        return BadInput("empty")
+    if body[:1] == b"{":
+        try:
+            event = codec.loads(body)
+        except codec.DecodeError:
+            return BadInput("invalid_utf8" if not _is_utf8(body) else "invalid_json")
+        if not isinstance(event, dict):
+            return BadInput("not_object")
+        keys, depth = _shape(event, max_depth)
+        if depth > max_depth:
+            return BadInput("too_deep")
+        # Every key ends in `"` then `:`; more such marks than keys means a duplicate
+        # (or `":` inside a string): only then pay for the exact check.
+        if len(_KEY_END.findall(body)) != keys:
+            try:
+                json.loads(body, object_pairs_hook=_reject_duplicates)
+            except _DuplicateKeyError:
+                return BadInput("duplicate_key")
+            except (ValueError, RecursionError):
+                return BadInput("invalid_json")
+        return ParsedEvent(event, size=len(raw))
+    if not _is_utf8(body):
+        return BadInput("invalid_utf8")
+    if body[:1] in b'["0123456789-tfn':
+        try:
+            codec.loads(body)
+        except codec.DecodeError:
+            pass  # text that only looks like JSON at first: a plain line
+        else:
+            return BadInput("not_object")
+    text = body.decode("utf-8")
+    if "\x00" in text:
+        return BadInput("binary")
+    return ParsedEvent({"message": text}, text=True, size=len(raw))
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True

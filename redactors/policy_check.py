@@ -1,0 +1,183 @@
+"""Checking a policy file: YAML syntax, the JSON Schema, then meaning; every problem reported."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Mapping
+from importlib import resources
+from typing import Any
+
+import yaml
+from jsonschema import Draft202012Validator
+
+from redactors.builtin_transforms import BUILTIN_TREATMENTS, default_registry
+from redactors.consent import ConsentTier
+from redactors.errors import PolicyProblem
+from redactors.paths import PathPattern
+from redactors.pseudonym import PseudonymKeyring
+from redactors.transforms import TransformDeps
+
+__all__ = ["KNOWN_CATEGORIES", "KNOWN_DETECTORS", "check_policy_text", "json_path"]
+
+#: Fides taxonomy keys (fideslang 3.2.0) logwarden accepts, plus our user.behavior.session.
+_FIDES_KEYS = """
+user user.account user.authorization user.authorization.credentials user.authorization.password
+user.behavior user.behavior.browsing_history user.behavior.media_consumption
+user.behavior.purchase_history user.behavior.search_history user.behavior.session
+user.biometric user.childrens user.children.thirteen_to_sixteen user.contact
+user.contact.address user.contact.address.city user.contact.address.country
+user.contact.address.postal_code user.contact.address.state user.contact.address.street
+user.contact.email user.contact.phone_number user.content user.demographic
+user.demographic.age_range user.demographic.date_of_birth user.device user.device.cookie_id
+user.device.device_id user.device.ip_address user.financial user.financial.bank_account
+user.financial.credit_card user.government_id user.government_id.national_identification_number
+user.location user.location.coarse user.location.precise user.name user.name.first
+user.name.last user.privacy_preferences user.unique_id user.unique_id.deterministic
+user.unique_id.probablistic
+"""
+KNOWN_CATEGORIES = frozenset(_FIDES_KEYS.split())
+
+#: entity names the free-text scanner's detectors report
+_ENTITIES = """
+API_KEY BEARER_TOKEN CREDIT_CARD EMAIL_ADDRESS GEO_COORDINATE IBAN_CODE IP_ADDRESS JWT
+MAC_ADDRESS PERSON PHONE_NUMBER SECRET SESSION_TOKEN URL_CREDENTIALS US_SSN
+"""
+KNOWN_DETECTORS = frozenset(_ENTITIES.split())
+
+_SEALED_TIERS = (ConsentTier.ERASED, ConsentTier.CHILD)
+_SEGMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def json_path(path: tuple[Any, ...]) -> str:
+    """`$.categories["user.name"].treatment.full` from a key path."""
+    out = "$"
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif _SEGMENT.fullmatch(str(part)):
+            out += f".{part}"
+        else:
+            out += f"[{json.dumps(str(part))}]"
+    return out
+
+
+def _lines(node: yaml.Node, path: tuple[Any, ...], out: dict[tuple[Any, ...], int],
+           dupes: list[tuple[tuple[Any, ...], int]]) -> None:
+    out.setdefault(path, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        seen: set[Any] = set()
+        for key_node, value_node in node.value:
+            key = key_node.value
+            if key in seen:
+                dupes.append(((*path, key), key_node.start_mark.line + 1))
+            seen.add(key)
+            out[(*path, key)] = key_node.start_mark.line + 1
+            _lines(value_node, (*path, key), out, dupes)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _lines(item, (*path, index), out, dupes)
+
+
+def _schema() -> Draft202012Validator:
+    text = resources.files("schemas").joinpath("policy.schema.json").read_text("utf-8")
+    return Draft202012Validator(json.loads(text))
+
+
+def check_policy_text(text: str, file: str) -> tuple[dict[str, Any], list[PolicyProblem]]:
+    """Parse and check a policy; returns the document and the problems (empty when valid)."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        document = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        reason = getattr(exc, "problem", None) or "not valid YAML"
+        line = mark.line + 1 if mark is not None else None
+        return {}, [PolicyProblem(file, "", f"YAML: {reason}", line)]
+    lines: dict[tuple[Any, ...], int] = {}
+    dupes: list[tuple[tuple[Any, ...], int]] = []
+    if root is not None:
+        _lines(root, (), lines, dupes)
+
+    def problem(path: tuple[Any, ...], message: str) -> PolicyProblem:
+        probe = path
+        while probe and probe not in lines:
+            probe = probe[:-1]
+        return PolicyProblem(file, json_path(path), message, lines.get(probe))
+
+    problems = [problem(path, "duplicate key") for path, _ in dupes]
+    if not isinstance(document, dict):
+        return {}, [*problems, problem((), "a policy is a YAML mapping")]
+    for error in sorted(_schema().iter_errors(document), key=lambda e: list(e.absolute_path)):
+        problems.append(problem(tuple(error.absolute_path), f"schema: {error.message}"))
+    if problems:
+        return document, problems
+    problems.extend(problem(path, message) for path, message in _semantic(document))
+    return document, problems
+
+
+def _semantic(doc: Mapping[str, Any]) -> Iterator[tuple[tuple[Any, ...], str]]:
+
+    purposes = doc["purposes"]
+    for tier, names in doc["tiers"].items():
+        for index, name in enumerate(names):
+            if name not in purposes:
+                yield ("tiers", tier, index), f"unknown purpose {name!r}"
+            elif purposes[name]["consent_flag"] is None:
+                yield ("tiers", tier, index), f"purpose {name!r} has no consent flag to require"
+    registry = default_registry()
+    deps = TransformDeps(scanner=_NullScanner(),
+                         pseudonym_keys=PseudonymKeyring.ephemeral_keyring())
+    declared = {**BUILTIN_TREATMENTS, **doc["transforms"]}
+    for name, spec in doc["transforms"].items():
+        try:
+            registry.build(spec, deps)
+        except (LookupError, ValueError, TypeError) as exc:
+            yield ("transforms", name), f"invalid transform: {exc}"
+    for index, detector in enumerate(doc["unclassified"]["detectors"]):
+        if detector not in KNOWN_DETECTORS:
+            yield ("unclassified", "detectors", index), f"unknown detector {detector!r}"
+    for key, spec in doc["categories"].items():
+        where: tuple[Any, ...] = ("categories", key)
+        if key not in KNOWN_CATEGORIES:
+            yield where, f"unknown category {key!r} (not a Fides taxonomy key)"
+        for index, purpose in enumerate(spec["purposes"]):
+            if purpose not in purposes:
+                yield (*where, "purposes", index), f"unknown purpose {purpose!r}"
+        for index, detector in enumerate(spec.get("detectors", ())):
+            if detector not in KNOWN_DETECTORS:
+                yield (*where, "detectors", index), f"unknown detector {detector!r}"
+        for index, pattern in enumerate(spec.get("names", ())):
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                yield (*where, "names", index), f"invalid regular expression: {exc}"
+        for index, pattern in enumerate(spec.get("paths", ())):
+            try:
+                PathPattern(pattern)
+            except ValueError as exc:
+                yield (*where, "paths", index), f"invalid path: {exc}"
+        for tier, treatment in spec["treatment"].items():
+            for route in ("analytics", "identifiable"):
+                name = treatment[route]
+                here = (*where, "treatment", tier, route)
+                if name not in declared:
+                    yield here, f"unknown transform {name!r}"
+                    continue
+                kind = declared[name]["type"]
+                if tier in _SEALED_TIERS and kind != "drop":
+                    yield here, f"{tier} subjects must reach no route: use drop"
+                elif route == "analytics" and kind == "keep":
+                    yield here, "keep would send raw personal data to analytics"
+                elif route == "identifiable" and kind not in ("keep", "drop"):
+                    yield here, "the identifiable route takes keep (encrypted) or drop"
+
+
+class _NullScanner:
+    """Stands in for the scanner while transforms are only being constructed."""
+
+    def find(self, text: str) -> list[Any]:
+        return []
+
+    def redact(self, text: str) -> tuple[str, frozenset[str]]:
+        return text, frozenset()

@@ -1,0 +1,78 @@
+"""Timestamps: parse the forms logs use, and coarsen them to the hour or the day."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+
+from redactors.errors import TransformError
+from redactors.transforms import DROP, Transform, TransformDeps
+
+__all__ = ["CoarsenTimestamp", "parse_timestamp"]
+
+_MONTHS = {m: i for i, m in enumerate(
+    ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1)}
+# nginx/apache: 10/Oct/2000:13:55:36 -0700
+_ISO_UTC = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z")
+_CLF = re.compile(
+    r"(\d{2})/([A-Z][a-z]{2})/(\d{4}):(\d{2}):(\d{2}):(\d{2})(?: ([+-])(\d{2})(\d{2}))?")
+
+
+def parse_timestamp(value: Any) -> datetime | None:
+    """An aware UTC datetime from ISO 8601, common log format or epoch (s or ms); else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        seconds = value / 1000 if value > 1e11 else value
+        try:
+            return datetime.fromtimestamp(seconds, UTC)
+        except (OverflowError, OSError, ValueError):
+            return None
+    if not isinstance(value, str) or len(value) > 64:
+        return None
+    text = value.strip().strip("[]")
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        match = _CLF.fullmatch(text)
+        if match is None or match.group(2) not in _MONTHS:
+            return None
+        day, mon, year, hh, mm, ss, sign, oh, om = match.groups()
+        offset = timedelta(hours=int(oh or 0), minutes=int(om or 0))
+        try:
+            parsed = datetime(int(year), _MONTHS[mon], int(day), int(hh), int(mm), int(ss),
+                              tzinfo=timezone(-offset if sign == "-" else offset))
+        except ValueError:
+            return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)  # logs without an offset are taken as UTC
+    return parsed.astimezone(UTC)
+
+
+class CoarsenTimestamp(Transform):
+    """`2026-11-25T10:00:00Z` (hour) or `2026-11-25` (day), in UTC."""
+
+    def __init__(self, *, precision: str = "hour") -> None:
+        if precision not in ("hour", "day"):
+            raise ValueError("timestamp precision must be 'hour' or 'day'")
+        self._hour = precision == "hour"
+        self.label = f"time_{precision}"
+
+    def __call__(self, value: Any, key: str, day: str) -> Any:
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            raise TransformError("wrong_type")
+        # Fast path for the commonest form, 2026-11-25T10:00:01Z / ...01.123Z.
+        if isinstance(value, str) and _ISO_UTC.fullmatch(value):
+            return value[:13] + ":00:00Z" if self._hour else value[:10]
+        parsed = parse_timestamp(value)
+        if parsed is None:
+            return DROP  # not a time we can coarsen: it must not pass as it is
+        return parsed.strftime("%Y-%m-%dT%H:00:00Z" if self._hour else "%Y-%m-%d")
+
+    @classmethod
+    def from_policy(cls, settings: Mapping[str, Any], deps: TransformDeps) -> CoarsenTimestamp:
+        return cls(**dict(settings))
