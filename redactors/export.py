@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-__all__ = ["EXPORT_FORMAT", "Decrypt", "HeldRecord", "build_export"]
+__all__ = ["EXPORT_FORMAT", "Decrypt", "HeldRecord", "KeyFor", "build_export"]
 
 EXPORT_FORMAT = "logwarden.export/1"
 
 Decrypt = Callable[[dict[str, Any], bytes], dict[str, Any]]
+KeyFor = Callable[[dict[str, Any]], bytes | None]
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -30,12 +31,13 @@ class HeldRecord:
                 "timestamp": stamp.isoformat().replace("+00:00", "Z")}
 
 
-def _decrypted(records: Iterable[HeldRecord], key: bytes | None,
+def _decrypted(records: Iterable[HeldRecord], key_for: KeyFor,
                decrypt: Decrypt) -> tuple[list[dict[str, Any]], int]:
     out, unreadable = [], 0
     for record in records:
         if record.value is None:
             continue
+        key = key_for(record.value)
         if key is None:
             unreadable += 1
             continue
@@ -46,16 +48,17 @@ def _decrypted(records: Iterable[HeldRecord], key: bytes | None,
     return out, unreadable
 
 
-def build_export(*, subject_id: str, generated_at: str, key: bytes | None, decrypt: Decrypt,
+def build_export(*, subject_id: str, generated_at: str, key_for: KeyFor, decrypt: Decrypt,
                  identifiable: Iterable[HeldRecord], consent: Iterable[HeldRecord],
                  requests: Iterable[HeldRecord], receipts: Iterable[HeldRecord],
                  sources: dict[str, Any]) -> dict[str, Any]:
-    """Assemble the export; identifiable records are decrypted with the subject's key.
+    """Assemble the export; each identifiable record is decrypted with the subject's key
+    that `key_for` finds for it.
 
     Records that cannot be decrypted (no key: never created, or shredded by an erasure)
     are counted, not included: they are beyond use.
     """
-    records, unreadable = _decrypted(identifiable, key, decrypt)
+    records, unreadable = _decrypted(identifiable, key_for, decrypt)
     return {
         "format": EXPORT_FORMAT,
         "subject_id": subject_id,

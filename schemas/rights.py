@@ -80,8 +80,8 @@ class Receipt:
     """The audit record of one request: keyed hash of the subject, timestamps, what was done."""
 
     request_id: str
-    type: RequestType
-    subject: str  # SubjectHasher output, never the raw id
+    type: RequestType | None  # None: a rejected request whose type could not be read
+    subject: str | None  # SubjectHasher output, never the raw id; None: no subject named
     status: ReceiptStatus
     trigger: RequestTrigger
     received_at: str
@@ -91,7 +91,8 @@ class Receipt:
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
-            "request_id": self.request_id, "type": str(self.type), "subject": self.subject,
+            "request_id": self.request_id,
+            "type": None if self.type is None else str(self.type), "subject": self.subject,
             "status": str(self.status), "trigger": str(self.trigger),
             "received_at": self.received_at, "completed_at": self.completed_at,
             "details": self.details,

@@ -22,7 +22,8 @@ def held(topic: str, offset: int, value: dict[str, Any] | None) -> HeldRecord:
 
 def export(key: bytes | None) -> dict[str, Any]:
     return build_export(
-        subject_id="u1", generated_at="2026-11-25T12:00:00Z", key=key, decrypt=fake_decrypt,
+        subject_id="u1", generated_at="2026-11-25T12:00:00Z", key_for=lambda _record: key,
+        decrypt=fake_decrypt,
         identifiable=[held("logs.identifiable", 1, {"cipher": "cba"}),
                       held("logs.identifiable", 2, {"cipher": "x", "broken": True}),
                       held("logs.identifiable", 3, None)],
