@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from streams.commands.lag import lag
 from streams.commands.topics import topics
 from streams.commands.worker import worker
 
@@ -20,6 +21,7 @@ def cli() -> None:
 
 
 # Register each subcommand here, one line per module in streams/commands/.
+cli.add_command(lag)
 cli.add_command(topics)
 cli.add_command(worker)
 
