@@ -8,9 +8,9 @@ __all__ = ["is_under_age"]
 
 
 def is_under_age(birth_year: int | None, minimum_age: int, today: date) -> bool:
-    """True when the subject is under `minimum_age` whatever their birthday in that year.
+    """True when the subject may still be under `minimum_age` (only the year is known).
 
-    With only a birth year, a subject who turns `minimum_age` this year is given the
-    benefit of the doubt: erasure cannot be undone, so only the certain cases trigger it.
+    The same rule as the engine's drop (redactors/engine.py): someone who turns
+    `minimum_age` this year may not have had their birthday yet, so they count as a child.
     """
-    return birth_year is not None and today.year - birth_year < minimum_age
+    return birth_year is not None and today.year - birth_year <= minimum_age

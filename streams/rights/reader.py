@@ -75,21 +75,24 @@ class KeyReader:
         chosen = [partition_for(key, count)] if partitions is None else list(partitions)
         held: list[HeldRecord] = []
         for partition in chosen:
-            held.extend(await self._read_partition(TopicPartition(topic, partition), key))
+            for offset, timestamp, value in await self.read_raw(topic, partition, key):
+                held.append(_held(topic, partition, offset, timestamp, value))
         return held
 
-    async def _read_partition(self, tp: TopicPartition, key: bytes) -> list[HeldRecord]:
-        topic = tp.topic
-        self.partitions_read.setdefault(topic, []).append(tp.partition)
+    async def read_raw(self, topic: str, partition: int,
+                       key: bytes) -> list[tuple[int, int, bytes | None]]:
+        """(offset, timestamp ms, value bytes or None) of every record with `key` in one
+        partition, from its start up to its current end."""
+        tp = TopicPartition(topic, partition)
+        self.partitions_read.setdefault(topic, []).append(partition)
         self._consumer.assign([tp])
         end = (await self._consumer.end_offsets([tp]))[tp]
         # An explicit seek: seek_to_beginning() races with the reset that assign() starts.
         self._consumer.seek(tp, (await self._consumer.beginning_offsets([tp]))[tp])
-        held: list[HeldRecord] = []
+        found: list[tuple[int, int, bytes | None]] = []
         while await self._consumer.position(tp) < end:
             batch = await self._consumer.getmany(tp, timeout_ms=1000, max_records=2000)
             for record in batch.get(tp, []):
                 if record.offset < end and record.key == key:
-                    held.append(_held(topic, tp.partition, record.offset, record.timestamp,
-                                      record.value))
-        return held
+                    found.append((record.offset, record.timestamp, record.value))
+        return found

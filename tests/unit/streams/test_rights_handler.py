@@ -114,7 +114,7 @@ def test_correct_publishes_new_consent_and_records_the_fields(changes, changed):
 def test_correction_that_reveals_a_child_erases_instead():
     effects = FakeEffects()
     effects.keys["alice"] = 1
-    receipt = run(effects, request(RequestType.CORRECT, {"birth_year": 2015}))
+    receipt = run(effects, request(RequestType.CORRECT, {"birth_year": 2010}))
     assert receipt.details["suppressed"] is True
     assert effects.suppression.entry("alice").reason == "child"
     assert effects.published == []

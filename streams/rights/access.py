@@ -1,0 +1,67 @@
+"""Access requests: gather what the broker holds for one subject into an export document."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+from typing import Any
+
+from redactors.export import HeldRecord, build_export
+from redactors.sealing import decrypt_identifiable, key_id
+from redactors.suppression import SubjectHasher
+from schemas import codec
+from streams.rights.reader import KeyReader
+from streams.topics import KEYS_TABLE, TopicNames
+
+__all__ = ["collect_export", "write_export"]
+
+
+async def _subject_keys(reader: KeyReader, changelog: str, subject_id: str) -> dict[str, bytes]:
+    """The subject's live data keys by key id: the last record of `{p}/{subject}` in each
+    changelog partition p (streams.tables.TableKeyProvider), unless it is a tombstone."""
+    keys: dict[str, bytes] = {}
+    for partition in range(await reader.partition_count(changelog)):
+        found = await reader.read_raw(changelog, partition, f"{partition}/{subject_id}".encode())
+        if found and found[-1][2]:
+            key = bytes(found[-1][2])
+            keys[key_id(key)] = key
+    return keys
+
+
+async def collect_export(bootstrap: str, names: TopicNames, subject_id: str,
+                         hasher: SubjectHasher, *, generated_at: str) -> dict[str, Any]:
+    """The export document for `subject_id`, read from the broker.
+
+    Raw events arrive unkeyed, so the subject's identifiable records and data keys can
+    sit in any partition of logs.identifiable and of the keys changelog; those are read
+    whole and filtered by key. privacy.consent and privacy.requests (keyed by subject id)
+    and privacy.receipts (keyed by the subject's hash) are read only in the partition
+    their key hashes to.
+    """
+    subject = subject_id.encode()
+    async with KeyReader(bootstrap) as reader:
+        keys = await _subject_keys(reader, names.changelog(KEYS_TABLE), subject_id)
+        every = range(await reader.partition_count(names.identifiable))
+        identifiable: list[HeldRecord] = await reader.read(names.identifiable, subject, every)
+        consent = await reader.read(names.consent, subject)
+        requests = await reader.read(names.requests, subject)
+        receipts = await reader.read(names.receipts, hasher(subject_id).encode())
+        sources = {topic: sorted(set(parts)) for topic, parts in reader.partitions_read.items()}
+    return build_export(
+        subject_id=subject_id, generated_at=generated_at,
+        key_for=lambda record: keys.get(str(record.get("kid"))),
+        decrypt=decrypt_identifiable, identifiable=identifiable, consent=consent,
+        requests=requests, receipts=receipts, sources={"partitions_read": sources})
+
+
+def write_export(document: dict[str, Any], path: Path) -> dict[str, Any]:
+    """Write the document readable by its owner only; the receipt's `export` details."""
+    data = codec.dumps(document)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+    return {"location": path.resolve().as_uri(),
+            "records": len(document["identifiable_records"]),
+            "sha256": hashlib.sha256(data).hexdigest()}
