@@ -9,14 +9,14 @@ from typing import Any
 from redactors.builtin_transforms import BUILTIN_TREATMENTS, default_registry
 from redactors.classify import FieldClassifier
 from redactors.consent import ConsentState, ConsentTier
-from redactors.errors import EventError, LogwardenError, MissingKeyError
+from redactors.errors import EventError, LogwardenError
 from redactors.findings import TextScanner
 from redactors.geo import GeoCoarsen
 from redactors.keys import KeyProvider
 from redactors.parsing import BadInput, ParsedEvent, parse_event
 from redactors.paths import ITEM, get_path
 from redactors.policy import Category, Policy, load_policy
-from redactors.pseudonym import PseudonymKeyring
+from redactors.pseudonym import KEY_FILE_ENV, KEYS_ENV, PseudonymKeyring
 from redactors.result import Outcome, RoutedResult
 from redactors.sealing import Sealer
 from redactors.timestamps import parse_timestamp
@@ -317,14 +317,14 @@ def load_engine(policy_path: str | None, keys: KeyProvider, env: Mapping[str, st
     """An engine from a policy file (None: the packaged default) and pseudonym keys read
     from `key_file`, $LOGWARDEN_PSEUDONYM_KEYS or $LOGWARDEN_PSEUDONYM_KEY_FILE.
 
-    Missing keys raise MissingKeyError unless `allow_ephemeral` (embedded mode only).
+    No keys configured raises MissingKeyError unless `allow_ephemeral` (embedded mode
+    only); keys configured but unreadable or malformed always raise it.
     """
     policy = load_policy(policy_path)
-    try:
-        keyring = PseudonymKeyring.from_env(env, key_file)
-    except MissingKeyError:
-        if not allow_ephemeral or key_file is not None:
-            raise
+    configured = key_file is not None or bool(env.get(KEYS_ENV) or env.get(KEY_FILE_ENV))
+    if allow_ephemeral and not configured:
         keyring = PseudonymKeyring.ephemeral_keyring()
+    else:
+        keyring = PseudonymKeyring.from_env(env, key_file)  # MissingKeyError when absent/bad
     return Engine(policy, keys=keys, pseudonym_keys=keyring,
                   scanner=scanner if scanner is not None else default_scanner())

@@ -8,6 +8,8 @@ from typing import Any
 import click
 
 from streams.commands.lag import lag
+from streams.commands.policy import policy
+from streams.commands.redact import redact
 from streams.commands.topics import topics
 from streams.commands.worker import worker
 
@@ -22,6 +24,8 @@ def cli() -> None:
 
 # Register each subcommand here, one line per module in streams/commands/.
 cli.add_command(lag)
+cli.add_command(policy)
+cli.add_command(redact)
 cli.add_command(topics)
 cli.add_command(worker)
 
