@@ -113,6 +113,10 @@ class SuppressionList:
         self._hash = hasher
         self._store = store
 
+    @property
+    def hasher(self) -> SubjectHasher:
+        return self._hash
+
     def subject_hash(self, subject_id: str) -> str:
         return self._hash(subject_id)
 

@@ -7,6 +7,9 @@ from typing import Any
 
 import click
 
+from streams.commands.correct import correct
+from streams.commands.export import export
+from streams.commands.forget import forget
 from streams.commands.lag import lag
 from streams.commands.policy import policy
 from streams.commands.redact import redact
@@ -23,6 +26,9 @@ def cli() -> None:
 
 
 # Register each subcommand here, one line per module in streams/commands/.
+cli.add_command(correct)
+cli.add_command(export)
+cli.add_command(forget)
 cli.add_command(lag)
 cli.add_command(policy)
 cli.add_command(redact)

@@ -14,7 +14,7 @@ from schemas import codec
 from streams.rights.reader import KeyReader
 from streams.topics import KEYS_TABLE, TopicNames
 
-__all__ = ["collect_export", "write_export"]
+__all__ = ["collect_export", "export_details", "write_export"]
 
 
 async def _subject_keys(reader: KeyReader, changelog: str, subject_id: str) -> dict[str, bytes]:
@@ -55,6 +55,12 @@ async def collect_export(bootstrap: str, names: TopicNames, subject_id: str,
         requests=requests, receipts=receipts, sources={"partitions_read": sources})
 
 
+def export_details(document: dict[str, Any], data: bytes, location: str) -> dict[str, Any]:
+    """The receipt's `export` details: where it went, how many records, its digest."""
+    return {"location": location, "records": len(document["identifiable_records"]),
+            "sha256": hashlib.sha256(data).hexdigest()}
+
+
 def write_export(document: dict[str, Any], path: Path) -> dict[str, Any]:
     """Write the document readable by its owner only; the receipt's `export` details."""
     data = codec.dumps(document)
@@ -62,6 +68,4 @@ def write_export(document: dict[str, Any], path: Path) -> dict[str, Any]:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as handle:
         handle.write(data)
-    return {"location": path.resolve().as_uri(),
-            "records": len(document["identifiable_records"]),
-            "sha256": hashlib.sha256(data).hexdigest()}
+    return export_details(document, data, path.resolve().as_uri())

@@ -56,7 +56,7 @@ class RightsHandler:
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self._hash = hasher
         self._effects = effects
-        self._minimum_age = minimum_age
+        self.minimum_age = minimum_age
         self._clock = clock
 
     async def __call__(self, request: RightsRequest) -> Receipt:
@@ -102,7 +102,7 @@ class RightsHandler:
         state, changed = correct_consent(current, request.changes or {},
                                          updated_at=rfc3339(self._clock()))
         details: dict[str, Any] = {"changed": [change.to_dict() for change in changed]}
-        if is_under_age(state.birth_year, self._minimum_age, self._clock().date()):
+        if is_under_age(state.birth_year, self.minimum_age, self._clock().date()):
             details.update(await self._erase(subject_id, SuppressionReason.CHILD,
                                              request.request_id))
         elif changed:

@@ -1,0 +1,197 @@
+"""The rights agent on privacy.requests, wired to the pipeline's tables and topics."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import uuid
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import faust
+from faust.types import EventT
+
+from redactors.age import is_under_age
+from redactors.consent import ConsentState
+from redactors.policy import load_policy
+from redactors.suppression import SubjectHasher, SuppressionEntry, SuppressionList
+from schemas import codec
+from schemas.consent import encode_consent
+from schemas.rights import (
+    Receipt,
+    ReceiptStatus,
+    RequestTrigger,
+    RequestType,
+    RightsRequest,
+    RightsRequestError,
+    parse_request,
+)
+from streams.rights.access import collect_export, write_export
+from streams.rights.handler import RightsHandler, rfc3339
+from streams.rights.reader import partition_for
+
+__all__ = ["PipelineEffects", "Rights", "register_rights"]
+
+log = logging.getLogger(__name__)
+
+CHILD_SWEEP_SECONDS = 5.0
+
+
+class PipelineEffects:
+    """RightsEffects over the Faust tables and topics of one pipeline."""
+
+    def __init__(self, pipeline: Any, suppression: SuppressionList, export_dir: Path) -> None:
+        self._p = pipeline
+        self._suppression = suppression
+        self._export_dir = export_dir
+        self._partitions: int = pipeline.settings.partitions
+
+    def consent_of(self, subject_id: str) -> ConsentState | None:
+        state: ConsentState | None = self._p.consent.get(subject_id)
+        return state
+
+    def is_suppressed(self, subject_id: str) -> bool:
+        return self._suppression.is_suppressed(subject_id)
+
+    async def suppress(self, subject_id: str, entry: SuppressionEntry) -> bool:
+        added = self._suppression.suppress(subject_id, entry)
+        # The receipt promises that later events are dropped: make the entry durable first.
+        await self._p.app.producer.flush()
+        return added
+
+    async def shred_keys(self, subject_id: str) -> int:
+        """Drop `{p}/{subject}` from every partition and tombstone it in the changelog,
+        also for partitions whose key this worker does not hold, so compaction removes it."""
+        held = 0
+        changelog = self._p.keys.changelog_topic
+        for partition in range(self._partitions):
+            key = f"{partition}/{subject_id}".encode()
+            if self._p.keys.data.pop(key, None) is not None:
+                held += 1
+            await changelog.send(key=key, value=None, partition=partition)
+        await self._p.app.producer.flush()
+        return held
+
+    async def tombstone_consent(self, subject_id: str) -> None:
+        key = subject_id.encode()
+        await self._p.topics["consent"].send(key=key, value=None,
+                                             partition=partition_for(key, self._partitions))
+
+    async def publish_consent(self, state: ConsentState) -> None:
+        key, value = encode_consent(state)
+        await self._p.topics["consent"].send(key=key, value=value,
+                                             partition=partition_for(key, self._partitions))
+
+    async def export(self, request: RightsRequest) -> dict[str, Any]:
+        settings = self._p.settings
+        document = await collect_export(
+            settings.bootstrap_servers, self._p.names, request.subject_id,
+            self._suppression.hasher, generated_at=rfc3339(datetime.now(UTC)))
+        return write_export(document, self._export_dir / f"{request.request_id}.json")
+
+
+class Rights:
+    """Turns records of privacy.requests into receipts on privacy.receipts."""
+
+    def __init__(self, pipeline: Any, hasher: SubjectHasher, handler: RightsHandler,
+                 suppression: SuppressionList) -> None:
+        self._p = pipeline
+        self._hash = hasher
+        self._handler = handler
+        self.suppression = suppression
+        self._child_requested: set[str] = set()
+
+    def _rejected(self, key: bytes | None, value: bytes | None,
+                  error: RightsRequestError, where: str) -> Receipt:
+        """A receipt for a request that cannot be read: whatever of it is safe to name."""
+        document: Any = None
+        with contextlib.suppress(codec.DecodeError):
+            document = codec.loads(value) if value is not None else None
+        fields = document if isinstance(document, dict) else {}
+        request_id = fields.get("request_id")
+        if not (isinstance(request_id, str) and request_id.isprintable()
+                and 0 < len(request_id) <= 128):
+            request_id = f"unreadable-{where}"
+        kind = fields.get("type")
+        subject = fields.get("subject_id")
+        if not isinstance(subject, str) and key is not None:
+            subject = key.decode("utf-8", "replace")
+        now = rfc3339(datetime.now(UTC))
+        return Receipt(
+            request_id=request_id,
+            type=RequestType(kind) if kind in set(RequestType) else None,
+            subject=self._hash(subject) if isinstance(subject, str) and subject else None,
+            status=ReceiptStatus.REJECTED, trigger=RequestTrigger.REQUEST,
+            received_at=now, completed_at=now, reason=f"invalid:{error.path}:{error.reason}")
+
+    async def handle(self, event: EventT[Any]) -> Receipt:
+        message = event.message
+        try:
+            request = parse_request(message.value or b"")
+        except RightsRequestError as exc:
+            receipt = self._rejected(message.key, message.value, exc,
+                                     f"{message.partition}-{message.offset}")
+        else:
+            receipt = await self._handler(request)
+        key = receipt.subject.encode() if receipt.subject else None
+        partitions: int = self._p.settings.partitions
+        await self._p.topics["receipts"].send(
+            key=key, value=codec.dumps(receipt.to_dict()),
+            partition=partition_for(key, partitions) if key else message.partition)
+        log.info("rights request %s (%s): %s", receipt.request_id, receipt.type, receipt.status)
+        return receipt
+
+    def children_to_erase(self, today: datetime) -> list[str]:
+        """Subjects whose consent shows they may be under the minimum age, not yet erased
+        and not yet asked for."""
+        found = []
+        for state in self._p.consent.states():
+            subject = state.subject_id
+            if (is_under_age(state.birth_year, self._handler.minimum_age, today.date())
+                    and subject not in self._child_requested
+                    and not self.suppression.is_suppressed(subject)):
+                found.append(subject)
+        return found
+
+    async def request_child_erasure(self, subject_id: str) -> None:
+        """Queue an erase request (trigger child) for the subject, once per worker life."""
+        if subject_id in self._child_requested or self.suppression.is_suppressed(subject_id):
+            return
+        self._child_requested.add(subject_id)
+        request = RightsRequest(
+            request_id=f"child-{uuid.uuid4().hex}", type=RequestType.ERASE,
+            subject_id=subject_id, requested_at=rfc3339(datetime.now(UTC)),
+            trigger=RequestTrigger.CHILD)
+        key = subject_id.encode()
+        await self._p.topics["requests"].send(
+            key=key, value=codec.dumps(request.to_dict()),
+            partition=partition_for(key, self._p.settings.partitions))
+
+
+def register_rights(pipeline: Any, env: Mapping[str, str], *,
+                    export_dir: Path | None = None) -> Rights:
+    """Attach suppression to ingest, the rights agent and the child sweep; raises
+    MissingKeyError when no suppression key is configured."""
+    hasher = SubjectHasher.from_env(env)
+    suppression = SuppressionList(hasher, pipeline.suppressed)
+    directory = export_dir or Path(pipeline.settings.data_dir) / "exports"
+    effects = PipelineEffects(pipeline, suppression, directory)
+    minimum_age = load_policy(pipeline.settings.policy_path).minimum_age
+    handler = RightsHandler(hasher, effects, minimum_age=minimum_age)
+    rights = Rights(pipeline, hasher, handler, suppression)
+    pipeline.ingest.is_suppressed = suppression.is_suppressed
+    app: faust.App = pipeline.app
+
+    @app.agent(pipeline.topics["requests"], name="rights")
+    async def rights_agent(stream: Any) -> None:
+        async for event in stream.events():
+            await rights.handle(event)
+
+    @app.timer(CHILD_SWEEP_SECONDS, on_leader=True)  # type: ignore[untyped-decorator]
+    async def child_sweep() -> None:
+        for subject_id in rights.children_to_erase(datetime.now(UTC)):
+            await rights.request_child_erasure(subject_id)
+
+    return rights
