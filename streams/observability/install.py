@@ -53,6 +53,7 @@ def install_observability(app: faust.App, settings: Settings, *,
         # Faust starts app tasks only once table recovery has completed.
         obs.readiness.recovered = True
         await obs.readiness.check_topics(check)
+        obs.metrics.ready.set(int(obs.readiness.ready))
         log.info("readiness checked", extra={"ready": obs.readiness.ready,
                                               "problems": len(obs.readiness.problems)})
         try:
@@ -60,6 +61,7 @@ def install_observability(app: faust.App, settings: Settings, *,
                 await obs.sample_lag()
                 if not obs.readiness.ready:
                     await obs.readiness.check_topics(check)
+                    obs.metrics.ready.set(int(obs.readiness.ready))
                 await asyncio.sleep(settings.lag_interval)
         finally:
             await sampler.close()

@@ -69,9 +69,11 @@ class OffsetReader:
 
     async def _topic_partitions(self) -> set[TopicPartition]:
         assert self._admin is not None
-        if not self.topics:
+        # Only topics that exist: describing a missing one lets auto-create make it.
+        existing = [t for t in self.topics if t in set(await self._admin.list_topics())]
+        if not existing:
             return set()
-        described = await self._admin.describe_topics(list(self.topics))
+        described = await self._admin.describe_topics(existing)
         return {TopicPartition(t["topic"], p["partition"])
                 for t in described if t["error_code"] == 0 for p in t["partitions"]}
 

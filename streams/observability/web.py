@@ -7,11 +7,15 @@ from typing import Any
 
 import faust
 from faust.web import Request, Response, View
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import generate_latest
 
 from streams.observability.state import Observability
 
 __all__ = ["register_views"]
+
+# The classic text format, which every Prometheus 2.x parses (aiohttp refuses a charset
+# in content_type=, so the header is set directly).
+_EXPOSITION = {"Content-Type": "text/plain; version=0.0.4; charset=utf-8"}
 
 
 def register_views(app: faust.App, obs: Observability) -> None:
@@ -20,7 +24,7 @@ def register_views(app: faust.App, obs: Observability) -> None:
 
     class MetricsView(View):
         async def get(self, request: Request) -> Response:
-            return self.bytes(generate_latest(obs.registry), content_type=CONTENT_TYPE_LATEST)
+            return self.bytes(generate_latest(obs.registry), headers=dict(_EXPOSITION))
 
     class HealthView(View):
         async def get(self, request: Request) -> Response:
