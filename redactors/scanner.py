@@ -46,6 +46,9 @@ class FreeTextScanner:
             raise ValueError(f"no detector for entities: {', '.join(sorted(unknown))}")
         self.entities = wanted
         self._detectors: tuple[Detector, ...] = tuple(registry.get(wanted))
+        for detector in self._detectors:
+            if detector.prepare is not None:
+                detector.prepare()  # load word lists now, not inside the first event
         self._prefilter = Prefilter(self._detectors, use_hyperscan=use_hyperscan)
         self._names = NameRecognizer() if ner and "PERSON" in wanted else None
         self._cached_scan = lru_cache(maxsize=cache_size)(self._scan)

@@ -10,7 +10,7 @@ _ESCAPES = re.compile(
     r"(?P<pct>(?:%[0-9A-Fa-f]{2})+)"
     r"|\\u(?P<json>[0-9A-Fa-f]{4})"
     r"|&#(?:x(?P<hexent>[0-9A-Fa-f]{1,6})|(?P<decent>\d{1,7}));"
-    r"|(?<=[A-Za-z])\+(?=[A-Za-z])"  # form-encoded space between words: `John+Smith`
+    r"|(?P<plus>(?<=[A-Za-z])\+(?=[A-Za-z]))"  # form-encoded space between words: `John+Smith`
 )
 _ROUNDS = 2  # `%2540` is `@` escaped twice; more layers than that are not seen in logs
 
@@ -47,11 +47,13 @@ def _decode_percent_run(run: str, offset: int) -> tuple[list[str], list[int]]:
     return chars, starts
 
 
-def _unescape_once(text: str) -> Unescaped | None:
+def _unescape_once(text: str, *, plus_is_space: bool) -> Unescaped | None:
     pieces: list[str] = []
     origin: list[int] = []
     last = 0
     for match in _ESCAPES.finditer(text):
+        if match["plus"] and not plus_is_space:
+            continue  # a `+` that an earlier round decoded from `%2B` is a real plus
         start, end = match.span()
         pieces.append(text[last:start])
         origin.extend(range(last, start))
@@ -59,6 +61,9 @@ def _unescape_once(text: str) -> Unescaped | None:
             chars, starts = _decode_percent_run(match["pct"], start)
             pieces.extend(chars)
             origin.extend(starts)
+        elif match["plus"]:
+            pieces.append(" ")
+            origin.append(start)
         else:
             code = match["json"] or match["hexent"]
             value = int(code, 16) if code else int(match["decent"] or "32")
@@ -74,10 +79,10 @@ def _unescape_once(text: str) -> Unescaped | None:
 
 def unescape(text: str) -> Unescaped | None:
     """The text with escapes undone (up to two layers), or None when it has none."""
-    first = _unescape_once(text)
+    first = _unescape_once(text, plus_is_space=True)
     if first is None:
         return None
-    second = _unescape_once(first.text)
+    second = _unescape_once(first.text, plus_is_space=False)
     if second is None:
         return first
     return Unescaped(second.text, [first.origin[i] for i in second.origin])

@@ -31,6 +31,7 @@ class Detector:
     validate: Validator = always
     context_window: int = 48  # how many characters before the value `validate` sees
     trim_groups: int = 0  # on rejection, retry without up to this many trailing groups
+    prepare: Callable[[], object] | None = None  # loads data `validate` needs, at construction
     regex: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

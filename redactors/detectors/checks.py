@@ -6,12 +6,13 @@ import base64
 import binascii
 import ipaddress
 import math
+import re
 from collections import Counter
 
 import orjson
 
 __all__ = [
-    "has_any",
+    "context_words",
     "iban_ok",
     "is_ip_address",
     "is_jwt",
@@ -37,9 +38,9 @@ _IBAN_LENGTHS = {
 }  # fmt: skip
 
 
-def has_any(before: str, words: tuple[str, ...]) -> bool:
-    """Whether one of the context `words` occurs in the lowercased text before a value."""
-    return any(word in before for word in words)
+def context_words(*words: str) -> re.Pattern[str]:
+    """A pattern for context words at a word start (`tel` in `tel:`, not in `patel`)."""
+    return re.compile(r"(?<![a-z])(?:" + "|".join(re.escape(w) for w in words) + ")")
 
 
 def luhn_ok(value: str) -> bool:
@@ -88,8 +89,10 @@ def looks_random(value: str, min_length: int = 12, min_bits: float = 3.0) -> boo
     if len(value) < min_length:
         return False
     has_digit = any(c.isdigit() for c in value)
-    has_alpha = any(c.isalpha() for c in value)
-    if not (has_digit and has_alpha):
+    upper = sum(c.isupper() for c in value)
+    lower = sum(c.islower() for c in value)
+    # digits and letters, or (for base64 without digits) many of both cases
+    if not ((has_digit and upper + lower) or (upper >= 3 and lower >= 3 and len(value) >= 20)):
         return False
     counts = Counter(value)
     entropy = -sum(n / len(value) * math.log2(n / len(value)) for n in counts.values())

@@ -2,28 +2,35 @@
 
 from __future__ import annotations
 
+import re
+
 import phonenumbers
 
 from redactors.detectors.base import Detector
-from redactors.detectors.checks import has_any
+from redactors.detectors.checks import context_words
 
 __all__ = ["CONTACT_DETECTORS"]
 
 # `icon@2x.png` is an asset name, not a mailbox.
 _FILE_SUFFIXES = frozenset({"png", "jpg", "jpeg", "gif", "svg", "webp", "ico", "css", "js"})
-_PHONE_WORDS = ("phone", "tel", "mobile", "cell", "call", "fax", "sms", "whatsapp",
-                "contact", "dial", "msisdn", "number", "ph:", "ph.", "txt")  # fmt: skip
-# Regions tried for national formats with a trunk 0, most common in our traffic first.
-_TRUNK_REGIONS = ("GB", "DE", "FR", "IT", "ES", "NL", "AU", "IN", "BR", "JP", "MX")
+_PHONE_WORDS = context_words("phone", "tel", "mobile", "cell", "call", "fax", "sms", "whatsapp",
+                "contact", "dial", "msisdn", "ph:", "ph.", "txt", "reach")  # fmt: skip
+# National formats with a trunk 0 (or none) by region, most common in our traffic first.
+_NATIONAL_REGIONS = ("GB", "DE", "FR", "IT", "ES", "NL", "AU", "IN", "BR", "JP", "MX", "CA",
+                     "IE", "PL", "SE", "CH", "AT", "BE", "ZA", "NG", "PH", "CN", "KR")  # fmt: skip
+_URL_AUTHORITY = re.compile(r"://[^\s/@]*$")  # `scheme://user:pa` before `ss@host`
 _SEPARATORS = frozenset(" .-()\u00a0\t")
+_NANP_SHAPE = re.compile(r"(?:1[ .\-]?)?(?:\(\d{3}\) ?|\d{3}([ .\-]))\d{3}([ .\-])\d{4}")
+_DATE_OR_TIME = re.compile(
+    r"(?:19|20)\d\d[\-./ ](?:0?[1-9]|1[0-2])[\-./ ](?:0?[1-9]|[12]\d|3[01])"
+    r"|(?:0?[1-9]|[12]\d|3[01])[\-./](?:0?[1-9]|1[0-2])[\-./](?:19|20)?\d\d"
+)
 
 
-def _email_ok(value: str, _before: str) -> bool:
+def _email_ok(value: str, before: str) -> bool:
+    if _URL_AUTHORITY.search(before):
+        return False  # userinfo of a URL: URL_CREDENTIALS covers it
     return value.rsplit(".", 1)[-1].lower() not in _FILE_SUFFIXES
-
-
-def _digits(value: str) -> str:
-    return "".join(c for c in value if c.isdigit())
 
 
 def _parses(value: str, region: str | None, *, strict: bool) -> bool:
@@ -37,26 +44,30 @@ def _parses(value: str, region: str | None, *, strict: bool) -> bool:
 
 
 def _phone_ok(value: str, before: str) -> bool:
-    """International and formatted numbers by their plan; bare digits only with context."""
-    digits = _digits(value)
-    if not 7 <= len(digits) <= 15:
+    """By number plan: international or NANP-shaped alone; other national forms need a
+    valid number with a trunk 0 or a phone word before; bare digits always need the word."""
+    digits = sum(c.isdigit() for c in value)
+    if not 7 <= digits <= 15 or _DATE_OR_TIME.search(value):
         return False
     formatted = any(c in _SEPARATORS for c in value)
-    context = has_any(before[-32:], _PHONE_WORDS)
+    context = _PHONE_WORDS.search(before[-32:]) is not None
     if value.startswith(("+", "00")):
         international = "+" + value[2:] if value.startswith("00") else value
         return _parses(international, None, strict=not (formatted or context))
-    if not formatted and not context:
+    if not (formatted or context):
         return False
-    if len(digits) in (10, 11) and _parses(value, "US", strict=not formatted):
+    shape = _NANP_SHAPE.fullmatch(value)
+    if shape and shape[1] in (None, shape[2]) and _parses(value, "US", strict=False):
         return True
-    if digits.startswith("0"):
+    area_code = value.startswith("(") or value.startswith("0")  # a trunk 0 or (area) prefix
+    if context or (area_code and digits >= 9):
         strict = not context
-        return any(_parses(value, region, strict=strict) for region in _TRUNK_REGIONS)
-    return context and _parses(value, "US", strict=False)
+        return any(_parses(value, region, strict=strict) for region in ("US", *_NATIONAL_REGIONS))
+    return False
 
 
-_NOT_BEFORE = r"(?<![\w+.\-/#@$%])(?<!\d:)"  # not inside a larger token, time or version
+# Not inside a larger token, a time, a version, or the tail of a longer digit sequence.
+_NOT_BEFORE = r"(?<![\w+.\-/#@$%])(?<!\d:)(?<!\d[ .\-\u00a0])"
 _NOT_AFTER = r"(?![\w\-]|[.:/,]\d)"
 
 CONTACT_DETECTORS: tuple[Detector, ...] = (
@@ -87,13 +98,8 @@ CONTACT_DETECTORS: tuple[Detector, ...] = (
         name="phone_national",
         entity="PHONE_NUMBER",
         pattern=(
-            _NOT_BEFORE + r"(?:1[ .\-])?(?:\(\d{2,5}\)[ .\-\u00a0]?|\d{2,5}[ .\-\u00a0])"
-            r"\d{2,4}(?:[ .\-\u00a0]\d{2,4}){1,3}"
-            + _NOT_AFTER
-            + r"|"
-            + _NOT_BEFORE
-            + r"\(\d{3}\)[ \u00a0]?\d{3}[ .\-]\d{4}"
-            + _NOT_AFTER
+            _NOT_BEFORE + r"(?:1[ .\-])?(?:\(\d{1,5}\)[ .\-\u00a0]?|\d{2,6}[ .\-\u00a0])"
+            r"\d{2,8}(?:[ .\-\u00a0]\d{2,8}){0,3}" + _NOT_AFTER
         ),
         hint=r"\d[\d .\-\(\)]{6,}\d",
         score=0.7,

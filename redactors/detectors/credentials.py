@@ -97,7 +97,8 @@ CREDENTIAL_DETECTORS: tuple[Detector, ...] = (
             r"|secret[_\-]?key|private[_\-]?key|auth[_\-]?secret|db[_\-]?password"
             r"|[a-z]+_password|[a-z]+_secret)"
             + _KV
-            + r"(?P<v>\"[^\"\s]{1,256}\"|'[^'\s]{1,256}'|[^\s\"'&,;}\])]{1,256})"
+            + r"(?P<v>\"[^\"\s]{1,256}\"|'[^'\s]{1,256}'"
+            + r"|(?:[^\s\"'&,;}\])]|&(?![\w.\-\[\]]+=)){1,256})"  # `&` ends it before `&key=`
         ),
         hint=r"(?i)pass|pwd|secret|private.?key",
         group="v",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from redactors.detectors.base import Detector
-from redactors.detectors.checks import has_any, iban_ok, luhn_ok, ssn_ok
+from redactors.detectors.checks import context_words, iban_ok, luhn_ok, ssn_ok
 
 __all__ = ["FINANCIAL_DETECTORS"]
 
@@ -13,7 +13,7 @@ _CARD_PREFIXES = ("4", "51", "52", "53", "54", "55", "22", "23", "24", "25", "26
                   "34", "37", "6011", "65", "644", "645", "646", "647", "648", "649",
                   "35", "300", "301", "302", "303", "304", "305", "36", "38", "39", "62",
                   "50", "56", "57", "58", "67")  # fmt: skip
-_SSN_WORDS = ("ssn", "social security", "social sec", "ss#", "ss #", "taxpayer", "tin")
+_SSN_WORDS = context_words("ssn", "social security", "social sec", "ss#", "ss #", "taxpayer", "tin")
 
 
 def _card_ok(value: str, _before: str) -> bool:
@@ -28,7 +28,7 @@ def _card_ok(value: str, _before: str) -> bool:
 
 
 def _ssn_ok(value: str, before: str) -> bool:
-    if value.isdigit() and not has_any(before[-24:], _SSN_WORDS):
+    if value.isdigit() and _SSN_WORDS.search(before[-24:]) is None:
         return False  # nine bare digits are an id or a count unless named
     return ssn_ok(value)
 
@@ -41,8 +41,8 @@ FINANCIAL_DETECTORS: tuple[Detector, ...] = (
     Detector(
         name="credit_card",
         entity="CREDIT_CARD",
-        pattern=r"(?<![\w\-.])(?:\d{4}[ \-]?){2,3}\d{1,7}(?![\w\-]|\.\d)"
-        r"|(?<![\w\-.])\d{4}[ \-]\d{6}[ \-]\d{4,5}(?![\w\-]|\.\d)",
+        pattern=r"(?<![\w\-.+])\d{4}[ \-]\d{6}[ \-]\d{4,5}(?![\w\-]|\.\d)"
+        r"|(?<![\w\-.+])(?:\d{4}[ \-]?){2,3}\d{1,7}(?![\w\-]|\.\d)",
         hint=r"\d{4}[ \-]?\d{4}[ \-]?\d{2}",
         score=0.9,
         trim_groups=1,

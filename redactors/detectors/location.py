@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from redactors.detectors.base import Detector
-from redactors.detectors.checks import has_any
+from redactors.detectors.checks import context_words
 
 __all__ = ["LOCATION_DETECTORS"]
 
-_GEO_WORDS = ("lat", "lon", "lng", "geo", "gps", "coord", "location", "position", "loc",
-              "near", "at ")  # fmt: skip
+_GEO_WORDS = context_words(
+    "lat", "lon", "lng", "geo", "gps", "coord", "location", "position", "loc", "near", "at "
+)
 _LAT = r"[-+]?(?:90(?:\.0+)?|[1-8]?\d(?:\.\d+)?)"
 _LON = r"[-+]?(?:180(?:\.0+)?|(?:1[0-7]\d|[1-9]?\d)(?:\.\d+)?)"
 
@@ -23,7 +24,7 @@ def _pair_ok(value: str, before: str) -> bool:
     places = min(_decimals(lat), _decimals(lon))
     if places >= 3:
         return True
-    return places >= 1 and has_any(before[-24:], _GEO_WORDS)
+    return places >= 1 and _GEO_WORDS.search(before[-24:]) is not None
 
 
 def _named_ok(value: str, _before: str) -> bool:

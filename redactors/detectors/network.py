@@ -17,13 +17,13 @@ def _ipv4_ok(value: str, before: str) -> bool:
         return False
     if before.endswith(("v", "version ", "version=", "ver ")):
         return False
-    return is_ip_address(value)
+    return is_ip_address(value) and not value.startswith(("0.", "127."))
 
 
 def _ipv6_ok(value: str, _before: str) -> bool:
     bare = value.strip("[]").split("%", 1)[0]
     # `::` alone and short `ab::cd` shapes are C++/Perl scopes far more often than hosts.
-    if bare == "::" or (bare.count(":") < 3 and not any(c.isdigit() for c in bare)):
+    if bare in ("::", "::1") or (bare.count(":") < 3 and not any(c.isdigit() for c in bare)):
         return False
     return is_ip_address(value)
 
@@ -81,10 +81,10 @@ NETWORK_DETECTORS: tuple[Detector, ...] = (
     Detector(
         name="url_userinfo",
         entity="URL_CREDENTIALS",
-        pattern=r"\b[A-Za-z][A-Za-z0-9+.\-]{1,15}://(?P<cred>[^\s:/@?#\"'<>]+:[^\s/@?#\"'<>]*)@",
+        pattern=r"\b[A-Za-z][A-Za-z0-9+.\-]{1,15}://(?P<cred>[^\s:/@?#\"'<>]+:[^\s/@\"'<>]*)@",
         hint=r"://[^\s/@]+:[^\s/@]*@",
         group="cred",
-        score=0.95,
+        score=0.99,
         validate=_url_userinfo_ok,
     ),
 )

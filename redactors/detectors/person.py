@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from redactors.detectors.base import Detector
+from redactors.detectors.names import AMBIGUOUS_FIRST_NAMES, first_names, last_names
 
 __all__ = ["PERSON_DETECTORS"]
 
@@ -25,14 +26,33 @@ thursday today token tuesday twitter ubuntu unit united unknown update user user
 welcome west windows world worker york you your
 """
 _NOT_NAMES = frozenset(_NOT_NAME_WORDS.split())
-_NAME = r"[A-Z][a-z]+(?:['\u2019\-][A-Z]?[a-z]+)?"
-_SURNAME_PREFIX = r"(?:(?:van|von|de|del|della|da|di|le|la|al|bin|ben|mc|o')\s?)?"
-_FULL = _NAME + r"(?:[ +](?:[A-Z]\.[ +])?" + _SURNAME_PREFIX + _NAME + r"){1,2}"
+_NAME = r"(?:Mc|Mac|O'|D')?[A-Z][a-z]+(?:[\-'\u2019][A-Z]?[a-z]+)?"
+_SURNAME_PREFIX = r"(?:(?:van|von|de|del|della|da|di|le|la|al|bin|ben|ter)\s)?"
+_INITIAL = r"(?:[A-Z]\.?[ +])?"
+_FULL = _NAME + r"[ +]" + _INITIAL + _SURNAME_PREFIX + _NAME
+_FULL_OR_FIRST = _NAME + r"(?:[ +]" + _INITIAL + _SURNAME_PREFIX + _NAME + r")?"
+
+
+def _words(value: str) -> list[str]:
+    return [w for w in value.replace("+", " ").split() if len(w.rstrip(".")) > 1]
 
 
 def _name_ok(value: str, _before: str) -> bool:
-    words = [w.strip(".").lower() for w in value.replace("+", " ").split()]
-    return all(w not in _NOT_NAMES for w in words if len(w) > 1)
+    """Anchored by context: reject only words that are known not to be names."""
+    return all(w.lower() not in _NOT_NAMES for w in _words(value))
+
+
+def _known_name_ok(value: str, _before: str) -> bool:
+    """Unanchored: a known given name and a surname-like word, both not everyday words."""
+    words = _words(value)
+    if len(words) < 2 or not _name_ok(value, _before):
+        return False
+    first, last = words[0], words[-1]
+    if first not in first_names():
+        return False
+    if last in last_names():
+        return True
+    return first not in AMBIGUOUS_FIRST_NAMES and last not in first_names()
 
 
 PERSON_DETECTORS: tuple[Detector, ...] = (
@@ -43,7 +63,7 @@ PERSON_DETECTORS: tuple[Detector, ...] = (
             r"(?i:\b(?:full|first|last|given|family|middle|display|customer|contact|user"
             r"|account|card|holder|recipient|sender|billing|shipping)?[_ \-]?"
             r"(?:name|holder|surname|firstname|lastname|fullname))[\"']?\s*[:=]\s*[\"']?"
-            r"(?P<v>" + _NAME + r"(?:[ +]" + _SURNAME_PREFIX + _NAME + r"){0,2})"
+            r"(?P<v>" + _FULL_OR_FIRST + r")"
         ),
         hint=r"(?i)name|holder",
         group="v",
@@ -55,7 +75,7 @@ PERSON_DETECTORS: tuple[Detector, ...] = (
         entity="PERSON",
         pattern=(
             r"\b(?:Dear|Hi|Hello|Hey|Thanks|Regards|Sincerely|Mr\.?|Mrs\.?|Ms\.?|Miss|Dr\.?"
-            r"|Prof\.?)[,]?\s+(?P<v>" + _NAME + r"(?:\s+" + _SURNAME_PREFIX + _NAME + r")?)"
+            r"|Prof\.?)[,]?\s+(?P<v>" + _FULL_OR_FIRST + r")"
         ),
         hint=r"Dear|Hi|Hello|Hey|Thanks|Regards|Sincerely|Mr|Mrs|Ms|Miss|Dr|Prof",
         group="v",
@@ -70,9 +90,19 @@ PERSON_DETECTORS: tuple[Detector, ...] = (
             r"|client|name is|named|i am|i'm|this is|call me|signed|assigned to|invited"
             r"|welcome|cc|attn:?))\s+(?P<v>" + _FULL + r")\b"
         ),
-        hint=r"\s[A-Z][a-z]+[ +]([A-Z]\.[ +])?(\w+'? ?)?[A-Z][a-z]",
+        hint=r"\s[A-Z][a-z']+[ +]([A-Z]\.?[ +])?(\w+'? ?)?[A-Z][a-z']",
         group="v",
         score=0.6,
         validate=_name_ok,
+    ),
+    Detector(
+        name="person_known_name",
+        entity="PERSON",
+        pattern=r"(?<![\w.@/\-])(?P<v>" + _FULL + r")(?![\w@]|\.\w)",
+        hint=r"[A-Z][a-z]+[ +]([A-Z]\.?[ +])?(\w+ )?[A-Z'][a-z']",
+        group="v",
+        score=0.55,
+        validate=_known_name_ok,
+        prepare=lambda: (first_names(), last_names()),
     ),
 )

@@ -1,0 +1,1 @@
+"""Reproducible performance and detection-quality runs."""

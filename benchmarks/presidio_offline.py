@@ -1,0 +1,34 @@
+"""Presidio's default recognizers on a blank spaCy pipeline, with nothing downloaded."""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["offline_analyzer"]
+
+
+def offline_analyzer() -> Any:
+    """An AnalyzerEngine with every predefined recognizer but no NER model (none installable)."""
+    import spacy
+    import tldextract
+    from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
+    from presidio_analyzer.nlp_engine import SpacyNlpEngine
+
+    # Presidio's email recognizer calls tldextract.extract, which fetches the suffix list.
+    tldextract.extract = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+
+    class BlankSpacyNlpEngine(SpacyNlpEngine):  # type: ignore[misc]
+        """The regex-only recipe from presidio#851: tokenizer only, no model to load."""
+
+        def __init__(self) -> None:
+            super().__init__(models=[{"lang_code": "en", "model_name": "blank"}])
+            self.nlp = {"en": spacy.blank("en")}
+
+        def load(self) -> None:
+            return None
+
+    engine = BlankSpacyNlpEngine()
+    registry = RecognizerRegistry()
+    registry.load_predefined_recognizers(nlp_engine=engine)
+    registry.remove_recognizer("SpacyRecognizer")  # it would only report an empty NER
+    return AnalyzerEngine(nlp_engine=engine, registry=registry, supported_languages=["en"])
