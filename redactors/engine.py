@@ -11,44 +11,19 @@ from redactors.classify import FieldClassifier
 from redactors.consent import ConsentState, ConsentTier
 from redactors.errors import EventError, LogwardenError
 from redactors.findings import TextScanner
-from redactors.geo import GeoCoarsen
 from redactors.keys import KeyProvider
-from redactors.parsing import BadInput, ParsedEvent, parse_event
-from redactors.paths import ITEM, get_path
+from redactors.parsing import BadInput, ParsedEvent, has_duplicate_keys, parse_event
 from redactors.policy import Category, Policy, load_policy
 from redactors.pseudonym import KEY_FILE_ENV, KEYS_ENV, PseudonymKeyring
 from redactors.result import Outcome, RoutedResult
 from redactors.sealing import Sealer
 from redactors.timestamps import parse_timestamp
-from redactors.transforms import DROP, Drop, Keep, Transform, TransformDeps, TransformRegistry
+from redactors.transforms import Drop, Keep, Transform, TransformDeps, TransformRegistry
+from redactors.treat import FieldPlan, Treater, TreatState
 
 __all__ = ["Engine", "ParsedEvent", "default_scanner", "load_engine"]
 
-_BIG_INT = 10**7  # integers this long may be phone, card or account numbers: scan them
 _TRUTHY = frozenset({"1", "true", "yes", "on"})
-
-
-class _Plan:
-    """What one category does for one tier: the two transforms, resolved once."""
-
-    __slots__ = ("analytics", "category", "identifiable_keep")
-
-    def __init__(self, category: str, analytics: Transform | None, keep: bool) -> None:
-        self.category = category
-        self.analytics = analytics  # None: dropped from analytics
-        self.identifiable_keep = keep
-
-
-class _Walk:
-    """Per-event state of one route() call."""
-
-    __slots__ = ("categories", "day", "identifiable", "transforms")
-
-    def __init__(self, day: str) -> None:
-        self.day = day
-        self.categories: set[str] = set()
-        self.transforms: set[str] = set()
-        self.identifiable: dict[str, Any] = {}
 
 
 class Engine:
@@ -67,34 +42,38 @@ class Engine:
         deps = TransformDeps(scanner=scanner, pseudonym_keys=pseudonym_keys)
         specs = {**BUILTIN_TREATMENTS, **policy.transforms}
         built = {name: registry.build(spec, deps) for name, spec in specs.items()}
-        self._plans: dict[ConsentTier, dict[str, _Plan]] = {}
-        for tier in ConsentTier:
-            self._plans[tier] = {c.key: self._plan(c, tier, built) for c in policy.categories}
-        self._classifier = FieldClassifier(policy.categories)
-        self._entity_category = {entity: policy.category_for_entity(entity) or "unclassified"
-                                 for category in policy.categories
-                                 for entity in category.detectors}
-        for entity in policy.detectors:
-            self._entity_category.setdefault(entity, policy.category_for_entity(entity)
-                                             or "unclassified")
-        self._scan_strings = policy.unclassified_strings == "scan"
+        classifier = FieldClassifier(policy.categories)
+        entity_category = {entity: policy.category_for_entity(entity) or "unclassified"
+                           for entity in {*policy.detectors,
+                                          *(e for c in policy.categories for e in c.detectors)}}
+        self._treaters = {
+            tier: Treater({c.key: self._plan(c, tier, built) for c in policy.categories},
+                          classifier, scanner, entity_category,
+                          scan_strings=policy.unclassified_strings == "scan",
+                          max_depth=policy.max_depth)
+            for tier in ConsentTier}
+        self._subject_paths = _split(policy.subject_id_paths)
+        self._time_paths = _split(policy.time_paths)
+        self._birth_paths = _split(policy.birth_year_paths)
+        self._gpc_paths = _split(policy.gpc_paths) if policy.honor_gpc else ()
+        self._dnt_paths = _split(policy.dnt_paths) if policy.honor_dnt else ()
         self._analytics_tiers = policy.route_tiers["analytics"]
         self._identifiable_tiers = policy.route_tiers["identifiable"]
 
     @staticmethod
-    def _plan(category: Category, tier: ConsentTier, built: Mapping[str, Transform]) -> _Plan:
+    def _plan(category: Category, tier: ConsentTier,
+              built: Mapping[str, Transform]) -> FieldPlan:
         treatment = category.treatment[tier]
         analytics = built[treatment.analytics]
         identifiable = built[treatment.identifiable]
-        return _Plan(category.key, None if isinstance(analytics, Drop) else analytics,
-                     isinstance(identifiable, Keep))
+        return FieldPlan(category.key, None if isinstance(analytics, Drop) else analytics,
+                         isinstance(identifiable, Keep))
 
     # -- the API the pipeline calls -------------------------------------------------------
 
     def parse(self, raw: bytes | bytearray | memoryview | str) -> ParsedEvent | RoutedResult:
         """Decode one input; bad input becomes a dead-letter result with a reason code."""
-        parsed = parse_event(raw, max_bytes=self.policy.max_event_bytes,
-                             max_depth=self.policy.max_depth)
+        parsed = parse_event(raw, max_bytes=self.policy.max_event_bytes)
         if isinstance(parsed, BadInput):
             return RoutedResult(outcome=Outcome.DEADLETTER, reason=parsed.reason,
                                 privacy={"policy": self.policy.version})
@@ -102,8 +81,8 @@ class Engine:
 
     def subject_of(self, parsed: ParsedEvent) -> str | None:
         """The subject id found at the policy's subject paths, as a string."""
-        for path in self.policy.subject_id_paths:
-            value = get_path(parsed.event, path)
+        for path in self._subject_paths:
+            value = _lookup(parsed.event, path)
             if isinstance(value, str) and value.strip():
                 return value.strip()
             if isinstance(value, int) and not isinstance(value, bool):
@@ -136,9 +115,9 @@ class Engine:
         return RoutedResult(outcome=Outcome.DROPPED, reason=reason, subject_id=subject,
                             privacy={"policy": self.policy.version})
 
-    def _signal(self, event: dict[str, Any], paths: tuple[str, ...]) -> bool:
+    def _signal(self, event: dict[str, Any], paths: tuple[tuple[str, ...], ...]) -> bool:
         for path in paths:
-            value = get_path(event, path)
+            value = _lookup(event, path)
             if value is True or value == 1 or (isinstance(value, str)
                                                and value.strip().lower() in _TRUTHY):
                 return True
@@ -147,22 +126,22 @@ class Engine:
     def _birth_year(self, event: dict[str, Any], consent: ConsentState | None) -> int | None:
         if consent is not None and consent.birth_year is not None:
             return consent.birth_year
-        for path in self.policy.birth_year_paths:
-            value = get_path(event, path)
+        for path in self._birth_paths:
+            value = _lookup(event, path)
             if value is None:
                 continue
             if isinstance(value, bool):
-                raise EventError("bad_birth_year", path)
+                raise EventError("bad_birth_year", ".".join(path))
             if isinstance(value, int):
                 return value
             if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) == 4:
                 return int(value.strip())
-            raise EventError("bad_birth_year", path)
+            raise EventError("bad_birth_year", ".".join(path))
         return None
 
     def _event_time(self, event: dict[str, Any]) -> datetime:
-        for path in self.policy.time_paths:
-            value = get_path(event, path)
+        for path in self._time_paths:
+            value = _lookup(event, path)
             if value is not None:
                 parsed = parse_timestamp(value)
                 if parsed is not None:
@@ -191,14 +170,14 @@ class Engine:
         # Only a birth year is known: anyone who may still be under the minimum age is a child.
         if birth_year is not None and when.year - birth_year <= self.policy.minimum_age:
             return self._dropped("child", subject)
-        gpc = bool(consent and consent.gpc) or (
-            self.policy.honor_gpc and self._signal(event, self.policy.gpc_paths))
-        if self.policy.honor_dnt and tier is not ConsentTier.NONE and self._signal(
-                event, self.policy.dnt_paths):
+        gpc = bool(consent and consent.gpc) or self._signal(event, self._gpc_paths)
+        if tier is not ConsentTier.NONE and self._signal(event, self._dnt_paths):
             tier = ConsentTier.NONE
 
-        walk = _Walk(when.strftime("%Y-%m-%d"))
-        analytics = self._walk_object(event, (), walk, self._plans[tier])
+        walk = TreatState(when.date().isoformat())
+        analytics = self._treaters[tier].treat(event, walk)
+        if has_duplicate_keys(parsed, walk.keys):
+            return self._deadletter("duplicate_key")
 
         identifiable = None
         if walk.identifiable and subject is not None and tier in self._identifiable_tiers:
@@ -224,81 +203,25 @@ class Engine:
                                 subject_id=subject, privacy=privacy)
         return self._dropped("no_route", subject)
 
-    def _walk_object(self, node: dict[str, Any], shape: tuple[str, ...], walk: _Walk,
-                     plans: dict[str, _Plan]) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        classify = self._classifier.classify
-        for key, value in node.items():
-            here = (*shape, key)
-            category = classify(here)
-            if category is not None:
-                self._apply(plans[category], key, value, here, walk, out)
-                continue
-            treated = self._unclassified(value, here, walk, plans)
-            if treated is not DROP:
-                out[key] = treated
-        return out
 
-    def _unclassified(self, value: Any, shape: tuple[str, ...], walk: _Walk,
-                      plans: dict[str, _Plan]) -> Any:
-        if isinstance(value, str):
-            return self._scan(value, walk)
-        if isinstance(value, dict):
-            return self._walk_object(value, shape, walk, plans)
-        if isinstance(value, list):
-            item_shape = (*shape, ITEM)
-            category = self._classifier.classify(item_shape)
-            out: list[Any] = []
-            for item in value:
-                if category is not None:
-                    holder: dict[str, Any] = {}
-                    self._apply(plans[category], shape[-1], item, item_shape, walk, holder)
-                    if shape[-1] in holder:
-                        out.append(holder[shape[-1]])
-                    continue
-                treated = self._unclassified(item, item_shape, walk, plans)
-                if treated is not DROP:
-                    out.append(treated)
-            return out
-        if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= _BIG_INT:
-            text = str(value)
-            redacted = self._scan(text, walk)
-            return value if redacted == text else redacted
-        return value  # None, bool, float, small int
+def _split(paths: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(path.split(".")) for path in paths)
 
-    def _scan(self, text: str, walk: _Walk) -> Any:
-        if not self._scan_strings:
-            walk.transforms.add("drop")
-            return DROP
-        redacted, entities = self.scanner.redact(text)
-        if entities:
-            walk.transforms.add("scan")
-            for entity in entities:
-                walk.categories.add(self._entity_category.get(entity, "unclassified"))
-        return redacted
 
-    def _apply(self, plan: _Plan, key: str, value: Any, shape: tuple[str, ...], walk: _Walk,
-               out: dict[str, Any]) -> None:
-        if value is None:
-            return
-        walk.categories.add(plan.category)
-        if plan.identifiable_keep:
-            walk.identifiable[".".join(shape)] = value
-        transform = plan.analytics
-        if transform is None:
-            walk.transforms.add("drop")
-            return
-        try:
-            if isinstance(value, list) and not isinstance(transform, GeoCoarsen):
-                treated: Any = [t for t in (transform(v, key, walk.day) for v in value)
-                                if t is not DROP]
-            else:
-                treated = transform(value, key, walk.day)
-        except EventError as exc:
-            raise EventError(f"{exc.reason}:{plan.category}", ".".join(shape)) from None
-        walk.transforms.add(transform.label)
-        if treated is not DROP:
-            out[key] = treated
+def _lookup(event: dict[str, Any], path: tuple[str, ...]) -> Any:
+    """The value at a split dotted path, or None; a literal dotted key also counts."""
+    node: Any = event.get(path[0])
+    if len(path) == 1:
+        return node
+    if node is None:
+        return event.get(".".join(path))
+    for key in path[1:]:
+        if type(node) is not dict:
+            return None
+        node = node.get(key)
+        if node is None:
+            return None
+    return node
 
 
 def default_scanner() -> TextScanner:

@@ -65,12 +65,16 @@ class IpGeneralize(Transform):
         result: dict[str, str | None] | None
         if text.lower() in _EMPTY:
             result = None
+        elif (fast := self._fast_v4(text)) is not None:
+            result = fast
         else:
             try:
                 address = ipaddress.ip_address(_strip_port(text))
             except ValueError:
                 result = None  # not an address: nothing of it may pass
             else:
+                if address.version == 6 and address.ipv4_mapped is not None:
+                    address = address.ipv4_mapped
                 result = {}
                 if self._country:
                     result["country"] = country_of(address)
@@ -81,6 +85,23 @@ class IpGeneralize(Transform):
         if len(self._cache) >= _CACHE_LIMIT:
             self._cache.clear()
         self._cache[text] = result
+        return result
+
+    def _fast_v4(self, text: str) -> dict[str, str | None] | None:
+        """Plain public dotted-quad IPv4 with a /24 prefix, without ipaddress objects."""
+        parts = text.split(".")
+        if self._v4 != 24 or len(parts) != 4 or not all(
+                p.isdigit() and len(p) <= 3 and int(p) <= 255 and (p == "0" or p[0] != "0")
+                for p in parts):
+            return None
+        first = int(parts[0])
+        if first in (0, 10, 127) or first >= 224:
+            return None  # special ranges: the slow path knows them all
+        result: dict[str, str | None] = {}
+        if self._country:
+            result["country"] = country_code(text)
+        if self._network:
+            result["network"] = f"{parts[0]}.{parts[1]}.{parts[2]}.0/24"
         return result
 
     @classmethod

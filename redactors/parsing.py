@@ -9,19 +9,26 @@ from typing import Any
 
 from schemas import codec
 
-__all__ = ["BadInput", "ParsedEvent", "parse_event"]
+__all__ = ["BadInput", "ParsedEvent", "has_duplicate_keys", "parse_event", "shape_of"]
 
 _KEY_END = re.compile(rb'"[ \t\r\n]*:')
+_QUOTE_SPACE = re.compile(rb'"[ \t\r\n]')
 _BLANK = b" \t\r\n"
 
 
 @dataclass(frozen=True, slots=True)
 class ParsedEvent:
-    """One decoded event. Plain text lines become `{"message": line}` with `text=True`."""
+    """One decoded event. Plain text lines become `{"message": line}` with `text=True`.
+
+    `key_marks` counts `"` + `:` in the JSON text: at least the number of keys, so a walk
+    that counts fewer keys than that must check `body` for duplicate keys.
+    """
 
     event: dict[str, Any]
     text: bool = False
     size: int = 0
+    key_marks: int = -1
+    body: bytes = b""
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +49,7 @@ def _reject_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def _shape(value: Any, max_depth: int) -> tuple[int, int]:
+def shape_of(value: Any, max_depth: int) -> tuple[int, int]:
     """(number of object keys, deepest nesting), stopping early past max_depth."""
     keys = 0
     deepest = 0
@@ -62,9 +69,12 @@ def _shape(value: Any, max_depth: int) -> tuple[int, int]:
     return keys, deepest
 
 
-def parse_event(raw: bytes | bytearray | memoryview | str, *, max_bytes: int,
-                max_depth: int) -> ParsedEvent | BadInput:
-    """Decode one input. Objects are events; other JSON is refused; anything else is text."""
+def parse_event(raw: bytes | bytearray | memoryview | str, *,
+                max_bytes: int) -> ParsedEvent | BadInput:
+    """Decode one input. Objects are events; other JSON is refused; anything else is text.
+
+    Depth and duplicate keys are checked by the walk that treats the event (one pass).
+    """
     if isinstance(raw, str):
         try:
             raw = raw.encode("utf-8")
@@ -84,19 +94,10 @@ def parse_event(raw: bytes | bytearray | memoryview | str, *, max_bytes: int,
             return BadInput("invalid_utf8" if not _is_utf8(body) else "invalid_json")
         if not isinstance(event, dict):
             return BadInput("not_object")
-        keys, depth = _shape(event, max_depth)
-        if depth > max_depth:
-            return BadInput("too_deep")
-        # Every key ends in `"` then `:`; more such marks than keys means a duplicate
-        # (or `":` inside a string): only then pay for the exact check.
-        if len(_KEY_END.findall(body)) != keys:
-            try:
-                json.loads(body, object_pairs_hook=_reject_duplicates)
-            except _DuplicateKeyError:
-                return BadInput("duplicate_key")
-            except (ValueError, RecursionError):
-                return BadInput("invalid_json")
-        return ParsedEvent(event, size=len(raw))
+        # Compact JSON has no whitespace after a quote: then counting is enough.
+        marks = (len(_KEY_END.findall(body)) if _QUOTE_SPACE.search(body)
+                 else body.count(b'":'))
+        return ParsedEvent(event, size=len(raw), key_marks=marks, body=body)
     if not _is_utf8(body):
         return BadInput("invalid_utf8")
     if body[:1] in b'["0123456789-tfn':
@@ -110,6 +111,19 @@ def parse_event(raw: bytes | bytearray | memoryview | str, *, max_bytes: int,
     if "\x00" in text:
         return BadInput("binary")
     return ParsedEvent({"message": text}, text=True, size=len(raw))
+
+
+def has_duplicate_keys(parsed: ParsedEvent, keys_seen: int) -> bool:
+    """Whether the JSON text repeats a key; `keys_seen` is the walk's count of keys."""
+    if parsed.key_marks < 0 or parsed.key_marks == keys_seen:
+        return False
+    try:
+        json.loads(parsed.body, object_pairs_hook=_reject_duplicates)
+    except _DuplicateKeyError:
+        return True
+    except (ValueError, RecursionError):
+        return True  # orjson accepted what json will not: treat as suspect
+    return False
 
 
 def _is_utf8(data: bytes) -> bool:

@@ -1,0 +1,199 @@
+"""Walking one event: each field classified (cached per path) and treated for one tier."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from redactors.classify import FieldClassifier
+from redactors.errors import EventError
+from redactors.findings import TextScanner
+from redactors.geo import GeoCoarsen
+from redactors.parsing import shape_of
+from redactors.paths import ITEM
+from redactors.transforms import DROP, Transform
+
+__all__ = ["FieldPlan", "TreatState", "Treater"]
+
+_BIG_INT = 10**7  # integers this long may be phone, card or account numbers: scan them
+_NODE_LIMIT = 200_000  # field paths are attacker-controlled: bound what we remember
+_TEXT_CACHE_LIMIT = 65_536
+_TEXT_CACHE_MAX_LEN = 512
+_CONTAINERS = (dict, list)
+
+
+class FieldPlan:
+    """What one category does for one tier: the analytics transform, and whether the
+    identifiable record keeps the raw value (encrypted)."""
+
+    __slots__ = ("analytics", "category", "identifiable_keep", "list_aware")
+
+    def __init__(self, category: str, analytics: Transform | None, keep: bool) -> None:
+        self.category = category
+        self.analytics = analytics  # None: dropped from analytics
+        self.identifiable_keep = keep
+        self.list_aware = isinstance(analytics, GeoCoarsen)
+
+
+class TreatState:
+    """What one event's walk collected."""
+
+    __slots__ = ("categories", "day", "identifiable", "keys", "transforms")
+
+    def __init__(self, day: str) -> None:
+        self.day = day
+        self.keys = 0
+        self.categories: set[str] = set()
+        self.transforms: set[str] = set()
+        self.identifiable: dict[str, Any] = {}
+
+
+class _Node:
+    """One field path seen before, with its plan resolved (a trie: no tuples per field)."""
+
+    __slots__ = ("children", "dotted", "plan", "shape")
+
+    def __init__(self, shape: tuple[str, ...], plan: FieldPlan | None) -> None:
+        self.shape = shape
+        self.dotted = ".".join(shape)
+        self.plan = plan
+        self.children: dict[str, _Node] = {}
+
+
+class Treater:
+    """Treats whole events for one consent tier."""
+
+    def __init__(self, plans: dict[str, FieldPlan], classifier: FieldClassifier,
+                 scanner: TextScanner, entity_category: dict[str, str], *,
+                 scan_strings: bool, max_depth: int) -> None:
+        self._plans = plans
+        self._classifier = classifier
+        self._scanner = scanner
+        self._entity_category = entity_category
+        self._scan_strings = scan_strings
+        self._max_depth = max_depth
+        self._text_cache: dict[str, tuple[str, tuple[str, ...]]] = {}
+        self._reset()
+
+    def _reset(self) -> None:
+        self._root = _Node((), None)
+        self._nodes = 0
+
+    def treat(self, event: dict[str, Any], state: TreatState) -> dict[str, Any]:
+        """The analytics form of `event`; fills `state`. Raises EventError to dead-letter."""
+        if self._nodes > _NODE_LIMIT:
+            self._reset()
+        return self._object(event, self._root, state, 1)
+
+    def _child(self, parent: _Node, key: str) -> _Node:
+        shape = (*parent.shape, key)
+        category = self._classifier.classify(shape)
+        node = _Node(shape, self._plans[category] if category is not None else None)
+        parent.children[key] = node
+        self._nodes += 1
+        return node
+
+    def _object(self, node: dict[str, Any], trie: _Node, state: TreatState,
+                depth: int) -> dict[str, Any]:
+        if depth > self._max_depth:
+            raise EventError("too_deep")
+        state.keys += len(node)
+        out: dict[str, Any] = {}
+        children = trie.children
+        for key, value in node.items():
+            child = children.get(key)
+            if child is None:
+                child = self._child(trie, key)
+            plan = child.plan
+            if plan is not None:
+                self._apply(plan, key, value, child, state, out, depth)
+                continue
+            kind = type(value)
+            if kind is str:
+                out[key] = self._scan(value, state) if value else value
+            elif kind is dict:
+                out[key] = self._object(value, child, state, depth + 1)
+            else:
+                treated = self._other(value, key, child, state, depth)
+                if treated is not DROP:
+                    out[key] = treated
+        return out
+
+    def _other(self, value: Any, key: str, trie: _Node, state: TreatState, depth: int) -> Any:
+        if isinstance(value, list):
+            return self._list(value, key, trie, state, depth + 1)
+        if isinstance(value, str):  # str subclasses never come from orjson; be safe anyway
+            return self._scan(value, state)
+        if isinstance(value, dict):
+            return self._object(value, trie, state, depth + 1)
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= _BIG_INT:
+            text = str(value)
+            redacted = self._scan(text, state)
+            return value if redacted == text else redacted
+        return value  # None, bool, float, small int
+
+    def _list(self, items: list[Any], key: str, trie: _Node, state: TreatState,
+              depth: int) -> list[Any]:
+        if depth > self._max_depth:
+            raise EventError("too_deep")
+        child = trie.children.get(ITEM)
+        if child is None:
+            child = self._child(trie, ITEM)
+        out: list[Any] = []
+        plan = child.plan
+        for item in items:
+            if plan is not None:
+                holder: dict[str, Any] = {}
+                self._apply(plan, key, item, child, state, holder, depth)
+                if key in holder:
+                    out.append(holder[key])
+                continue
+            treated = self._other(item, key, child, state, depth)
+            if treated is not DROP:
+                out.append(treated)
+        return out
+
+    def _scan(self, text: str, state: TreatState) -> Any:
+        if not self._scan_strings:
+            state.transforms.add("drop")
+            return DROP
+        cached = self._text_cache.get(text)
+        if cached is None:
+            redacted, found = self._scanner.redact(text)
+            cached = (redacted, tuple(sorted({self._entity_category.get(e, "unclassified")
+                                              for e in found})))
+            if len(text) <= _TEXT_CACHE_MAX_LEN:
+                if len(self._text_cache) >= _TEXT_CACHE_LIMIT:
+                    self._text_cache.clear()
+                self._text_cache[text] = cached
+        if cached[1]:
+            state.transforms.add("scan")
+            state.categories.update(cached[1])
+        return cached[0]
+
+    def _apply(self, plan: FieldPlan, key: str, value: Any, node: _Node, state: TreatState,
+               out: dict[str, Any], depth: int) -> None:
+        if value is None:
+            return
+        if type(value) in _CONTAINERS:
+            keys, deepest = shape_of(value, self._max_depth)
+            state.keys += keys
+            if depth + deepest > self._max_depth:
+                raise EventError("too_deep")
+        state.categories.add(plan.category)
+        if plan.identifiable_keep:
+            state.identifiable[node.dotted] = value
+        transform = plan.analytics
+        if transform is None:
+            state.transforms.add("drop")
+            return
+        try:
+            if isinstance(value, list) and not plan.list_aware:
+                treated: Any = [t for t in (transform(v, key, state.day) for v in value)
+                                if t is not DROP]
+            else:
+                treated = transform(value, key, state.day)
+        except EventError as exc:
+            raise EventError(f"{exc.reason}:{plan.category}", node.dotted) from None
+        state.transforms.add(transform.label)
+        if treated is not DROP:
+            out[key] = treated
