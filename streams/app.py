@@ -1,66 +1,97 @@
-"""Build the Faust application and its ingest agent."""
+"""Build the Faust application: topics, tables and the ingest agent, wired once."""
 
 from __future__ import annotations
 
-import logging
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import faust
 
-from redactors.network import truncate_ip
-from schemas import codec
+from streams.agents.ingest import Ingest, register_ingest
+from streams.assignor import CopartitionedOutputsAssignor
+from streams.engine import load_pipeline_engine
+from streams.hooks import NullHooks, PipelineHooks
+from streams.records import Route
 from streams.settings import Settings
+from streams.tables import ConsentView, TableKeyProvider, keys_table, suppression_table
 from streams.topics import TopicNames
 
-__all__ = ["create_app"]
-
-log = logging.getLogger(__name__)
-
-_IP_FIELDS = ("ip", "client_ip", "remote_addr", "ip_address")
+__all__ = ["Pipeline", "create_app", "create_pipeline"]
 
 
-def _slice_redact(event: dict[str, Any]) -> dict[str, Any] | None:
-    """Foundation slice: truncate IP fields; anything uncertain is withheld."""
-    out = dict(event)
-    for field in _IP_FIELDS:
-        if field in out:
-            try:
-                out[field] = truncate_ip(str(out[field]))
-            except ValueError:
-                return None
-    return out
+@dataclass(frozen=True, kw_only=True)
+class Pipeline:
+    """The app and what later features build on: tables, topics, hooks, the agent."""
+
+    app: faust.App
+    settings: Settings
+    names: TopicNames
+    topics: Mapping[str, faust.TopicT]  # by TopicNames attribute: raw, analytics, ...
+    consent: ConsentView
+    keys: Any  # faust Table, key `{partition}/{subject}` -> 32-byte data key
+    key_provider: TableKeyProvider
+    suppressed: Any  # faust GlobalTable: keyed subject hash -> SuppressionEntry dict
+    ingest: Ingest
+    hooks: PipelineHooks
 
 
-def create_app(settings: Settings) -> faust.App:
-    """Return a configured Faust app with the ingest agent attached."""
-    names = TopicNames(prefix=settings.topic_prefix)
-    app = faust.App(
+def _app(settings: Settings) -> faust.App:
+    return faust.App(
         settings.app_id,
         broker=settings.broker_urls,
         store="memory://",
         topic_partitions=settings.partitions,
+        topic_replication_factor=1,
         web_port=settings.web_port,
         web_host=settings.web_host,
         datadir=settings.data_dir,
         processing_guarantee="exactly_once" if settings.exactly_once else "at_least_once",
         consumer_auto_offset_reset="earliest",
-        broker_session_timeout=10.0,
+        broker_session_timeout=10.0,  # a kill -9'd worker's partitions move within ~10 s
         broker_heartbeat_interval=1.0,
+        broker_commit_interval=settings.commit_interval,
+        producer_linger_ms=2,
+        producer_acks=-1,
+        stream_buffer_maxsize=4096,
+        PartitionAssignor=CopartitionedOutputsAssignor,
     )
-    raw = app.topic(names.raw, value_serializer="raw", key_serializer="raw")
-    analytics = app.topic(names.analytics, value_serializer="raw", key_serializer="raw")
 
-    @app.agent(raw, name="ingest")
-    async def ingest(stream: Any) -> None:
-        async for event in stream.events():
-            try:
-                parsed = codec.loads(event.value)
-            except codec.DecodeError:
-                continue
-            if not isinstance(parsed, dict):
-                continue
-            redacted = _slice_redact(parsed)
-            if redacted is not None:
-                await analytics.send(key=event.key, value=codec.dumps(redacted))
 
-    return app
+def create_pipeline(settings: Settings, *, hooks: PipelineHooks | None = None,
+                    env: Mapping[str, str] | None = None) -> Pipeline:
+    """The configured pipeline; raises LogwardenError on a bad policy or missing keys."""
+    hooks = hooks or NullHooks()
+    names = TopicNames(prefix=settings.topic_prefix, app_id=settings.app_id)
+    app = _app(settings)
+    n = settings.partitions
+
+    def topic(name: str, **kwargs: Any) -> faust.TopicT:
+        return app.topic(name, partitions=n, key_serializer="raw", value_serializer="raw",
+                         **kwargs)
+
+    topics = {
+        "raw": topic(names.raw), "analytics": topic(names.analytics),
+        "identifiable": topic(names.identifiable), "deadletter": topic(names.deadletter),
+        "consent": topic(names.consent, compacting=True),
+        "requests": topic(names.requests), "receipts": topic(names.receipts),
+    }
+    consent = ConsentView(app, topics["consent"], n, hooks)
+    keys = keys_table(app, n)
+    provider = TableKeyProvider(keys, hooks)
+    engine = load_pipeline_engine(settings.policy_path, provider,
+                                  os.environ if env is None else env)
+    outputs = {Route.ANALYTICS: topics["analytics"], Route.IDENTIFIABLE: topics["identifiable"],
+               Route.DEADLETTER: topics["deadletter"]}
+    ingest = Ingest(engine=engine, consent=consent, keys=provider, outputs=outputs, hooks=hooks)
+    register_ingest(app, topics["raw"], ingest, batch_size=settings.batch_size,
+                    within=settings.batch_within)
+    return Pipeline(app=app, settings=settings, names=names, topics=topics, consent=consent,
+                    keys=keys, key_provider=provider, suppressed=suppression_table(app, n),
+                    ingest=ingest, hooks=hooks)
+
+
+def create_app(settings: Settings, *, hooks: PipelineHooks | None = None) -> faust.App:
+    """The Faust app alone (see create_pipeline for its tables and topics)."""
+    return create_pipeline(settings, hooks=hooks).app

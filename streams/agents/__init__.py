@@ -1,0 +1,1 @@
+"""Faust agents: decode, call the engine, encode, send."""
