@@ -1,0 +1,94 @@
+"""Helpers for observability tests: worker env, topics, HTTP polling, tool lookup."""
+
+from __future__ import annotations
+
+import base64
+import os
+import re
+import shutil
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+
+from tests.kafkit import REPO, WorkerProcess
+
+TOPICS = ("logs.raw", "logs.analytics", "logs.identifiable", "logs.deadletter",
+          "privacy.consent", "privacy.requests", "privacy.receipts")
+ARTIFACTS = REPO / "artifacts"
+
+
+def worker_env(**extra: str) -> dict[str, str]:
+    """Keys for the engine (test-only, random per run) and a fast lag sampler."""
+    def key(kid: str) -> str:
+        return f"{kid}:{base64.b64encode(os.urandom(32)).decode()}"
+
+    return {"LOGWARDEN_PSEUDONYM_KEYS": key("t1"), "LOGWARDEN_SUPPRESSION_KEY": key("s1"),
+            "LOGWARDEN_LAG_INTERVAL": "1", "LOGWARDEN_LAG_MIN_DISTANCE": "2", **extra}
+
+
+def web_url(worker: WorkerProcess) -> str:
+    port = worker.args[worker.args.index("--web-port") + 1]
+    return f"http://127.0.0.1:{port}"
+
+
+def http_get(url: str, timeout: float = 5.0) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 (loopback)
+            return response.status, response.read()
+    except urllib.error.HTTPError as err:
+        return err.code, err.read()
+
+
+def wait_until(what: str, probe: Callable[[], Any], timeout: float = 90.0,
+               worker: WorkerProcess | None = None) -> Any:
+    """Poll `probe` until it returns something truthy; fail with `what` otherwise."""
+    deadline = time.monotonic() + timeout
+    last: Any = None
+    while time.monotonic() < deadline:
+        try:
+            last = probe()
+        except (OSError, ValueError) as exc:
+            last = exc
+        if last and not isinstance(last, Exception):
+            return last
+        if worker is not None and not worker.alive():
+            logs = worker.logs()[-4000:]
+            raise AssertionError(f"worker exited while waiting for {what}:\n{logs}")
+        time.sleep(0.5)
+    raise AssertionError(f"timed out waiting for {what}; last: {last!r}")
+
+
+def status_json(worker: WorkerProcess) -> dict[str, Any]:
+    code, body = http_get(f"{web_url(worker)}/status.json")
+    assert code == 200
+    result: dict[str, Any] = orjson.loads(body)
+    return result
+
+
+def metric_value(text: str, name: str, **labels: str) -> float | None:
+    """The value of one sample in Prometheus text format, or None when absent."""
+    for line in text.splitlines():
+        match = re.match(r"^([a-zA-Z_:][\w:]*)(\{[^}]*\})? (\S+)$", line)
+        if not match or match.group(1) != name:
+            continue
+        found = dict(re.findall(r'(\w+)="([^"]*)"', match.group(2) or ""))
+        if all(found.get(k) == v for k, v in labels.items()):
+            return float(match.group(3))
+    return None
+
+
+def require_tool(path: str) -> str:
+    """A system tool the test needs: FAIL under CI when missing (never skip there)."""
+    found = shutil.which(path) or (path if Path(path).exists() else None)
+    if found:
+        return found
+    message = f"{path} not found: run deploy/system-packages.sh"
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
