@@ -10,7 +10,8 @@ __all__ = ["PatternScanner"]
 
 _PATTERNS = [
     ("EMAIL_ADDRESS", re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")),
-    ("IP_ADDRESS", re.compile(r"\b\d{1,3}(?:\.\d{1,3}){3}\b|\b[0-9a-fA-F]{1,4}(?::[0-9a-fA-F]{0,4}){2,7}\b")),
+    ("IP_ADDRESS", re.compile(r"\b\d{1,3}(?:\.\d{1,3}){3}\b"
+                              r"|\b[0-9a-fA-F]{1,4}(?::[0-9a-fA-F]{0,4}){2,7}\b")),
     ("CREDIT_CARD", re.compile(r"\b\d{4}[ -]?\d{4}[ -]?\d{4}[ -]?\d{4}\b")),
     ("PHONE_NUMBER", re.compile(r"\+?\d[\d ().-]{7,}\d")),
     ("JWT", re.compile(r"eyJ[\w-]+\.[\w-]+\.[\w-]+")),
