@@ -1,0 +1,147 @@
+"""Properties: known PII never reaches an analytics record, in any form; nothing crashes."""
+
+from __future__ import annotations
+
+import json
+import urllib.parse
+from typing import Any
+
+import orjson
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from redactors.consent import ConsentState
+from redactors.engine import Engine
+from redactors.keys import InMemoryKeyProvider
+from redactors.policy import load_policy
+from redactors.pseudonym import PseudonymKeyring
+from redactors.result import Outcome
+from redactors.scanner import FreeTextScanner
+
+WORDS = st.sampled_from(["user", "request", "failed", "ok", "for", "sent", "to", "from",
+                         "order", "checkout", "retry", "login", "via", "the", "job"])
+FILLER = st.lists(WORDS, min_size=0, max_size=4).map(" ".join)
+EMAILS = st.builds(
+    "{}{}@{}.{}".format,
+    st.from_regex(r"[a-z][a-z0-9]{2,8}", fullmatch=True),
+    st.sampled_from(["", ".x", "_dev", "+shop"]),
+    st.from_regex(r"[a-z]{3,9}", fullmatch=True),
+    st.sampled_from(["com", "org", "net", "io", "de", "co.uk"]),
+)
+IPV4 = st.builds("{}.{}.{}.{}".format, st.integers(11, 99), st.integers(0, 255),
+                 st.integers(0, 255), st.integers(1, 254))
+
+
+def _luhn(prefix: str) -> str:
+    digits = [int(d) for d in prefix]
+    total = 0
+    for index, digit in enumerate(reversed(digits)):
+        doubled = digit * 2 if index % 2 == 0 else digit
+        total += doubled - 9 if doubled > 9 else doubled
+    return prefix + str((10 - total % 10) % 10)
+
+
+CARDS = st.from_regex(r"4[0-9]{14}", fullmatch=True).map(_luhn)
+CONSENTS = st.sampled_from([
+    None,
+    ConsentState(subject_id="s", analytics=True, profiling=True, marketing=True),
+    ConsentState(subject_id="s", analytics=True),
+    ConsentState(subject_id="s"),
+])
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    return Engine(load_policy(), keys=InMemoryKeyProvider(),
+                  pseudonym_keys=PseudonymKeyring.ephemeral_keyring(), scanner=FreeTextScanner())
+
+
+def forms(value: str) -> set[str]:
+    """The ways a value can show up in serialized output, lower-cased."""
+    return {f.lower() for f in (value, urllib.parse.quote(value, safe=""),
+                                urllib.parse.quote_plus(value), orjson.dumps(value).decode()[1:-1])}
+
+
+def assert_no_leak(analytics: dict[str, Any] | None, values: list[str]) -> None:
+    if analytics is None:
+        return
+    text = orjson.dumps(analytics).decode().lower()
+    decoded = urllib.parse.unquote(text)
+    for value in values:
+        for form in forms(value):
+            assert form not in text, f"a known value leaked ({len(value)} chars)"
+            assert form not in decoded, f"a known value leaked URL-encoded ({len(value)} chars)"
+
+
+@st.composite
+def pii_events(draw: st.DrawFn) -> tuple[bytes, list[str]]:
+    email, ip, card = draw(EMAILS), draw(IPV4), draw(CARDS)
+    user_id = draw(st.from_regex(r"u_[a-f0-9]{10}", fullmatch=True))
+    name = draw(st.sampled_from(["Ada Lovelace", "Grace Hopper", "Linus Torvalds"]))
+    before, after = draw(FILLER), draw(FILLER)
+    shown_email = draw(st.sampled_from([email, email.upper(), email.title()]))
+    where = draw(st.sampled_from(["message", "unknown", "nested", "list", "url", "path"]))
+    event: dict[str, Any] = {
+        "ts": "2026-11-25T10:00:00Z", "user_id": user_id, "ip": ip, "email": email,
+        "name": name, "service": "web",
+    }
+    embedded = f"{before} {shown_email} {after} card {card} ip {ip}".strip()
+    if where == "message":
+        event["message"] = embedded
+    elif where == "unknown":
+        event["detail_text"] = embedded
+    elif where == "nested":
+        event["extra"] = {"ctx": {"who": f"<{shown_email}>", "card": card, "peer": ip}}
+    elif where == "list":
+        event["recipients"] = [shown_email, f"cc:{email}", {"addr": ip}]
+    elif where == "url":
+        event["url"] = (f"https://shop.example.com/account?user="
+                        f"{urllib.parse.quote(shown_email, safe='')}&ref=mail")
+        event["message"] = f"redirect to /account?email={urllib.parse.quote_plus(email)}"
+    else:
+        event["url"] = f"/users/{urllib.parse.quote(email)}/cards/{card}"
+    raw = orjson.dumps(event)
+    if draw(st.booleans()):  # JSON escaping: the same event with @ written as \u0040
+        raw = raw.replace(b"@", b"\\u0040")
+    return raw, [email, ip, card, user_id, name]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(pii_events(), CONSENTS)
+def test_known_pii_never_reaches_analytics(engine: Engine, case: tuple[bytes, list[str]],
+                                           consent: ConsentState | None) -> None:
+    raw, values = case
+    result = engine(raw, consent)
+    assert result.outcome in (Outcome.ANALYTICS, Outcome.IDENTIFIABLE_ONLY)
+    assert_no_leak(result.analytics, values)
+    assert_no_leak(result.privacy, values)
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=40),
+    lambda children: st.lists(children, max_size=4)
+    | st.dictionaries(st.sampled_from(["ip", "email", "ts", "geo", "user_id", "url", "lat",
+                                       "user_agent", "x", "message", "name", "city"]) | st.text(
+                                           max_size=8), children, max_size=5),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(JSON, CONSENTS)
+def test_any_json_gets_exactly_one_outcome(engine: Engine, value: Any,
+                                           consent: ConsentState | None) -> None:
+    result = engine(json.dumps(value).encode(), consent)  # json: integers past 64 bits too
+    assert result.outcome in set(Outcome)
+    if result.outcome is Outcome.DEADLETTER:
+        assert result.reason
+        assert result.analytics is None
+    if result.analytics is not None:
+        assert result.analytics["_privacy"]["policy"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=200))
+def test_any_bytes_never_crash(engine: Engine, raw: bytes) -> None:
+    assert engine(raw, None).outcome in set(Outcome)
