@@ -12,7 +12,8 @@ import faust
 from streams.agents.ingest import Ingest, register_ingest
 from streams.assignor import CopartitionedOutputsAssignor
 from streams.engine import load_pipeline_engine
-from streams.hooks import NullHooks, PipelineHooks
+from streams.hooks import CompositeHooks, NullHooks, PipelineHooks
+from streams.observability import install_observability
 from streams.records import Route
 from streams.settings import Settings
 from streams.tables import ConsentView, TableKeyProvider, keys_table, suppression_table
@@ -65,6 +66,7 @@ def create_pipeline(settings: Settings, *, hooks: PipelineHooks | None = None,
     hooks = hooks or NullHooks()
     names = TopicNames(prefix=settings.topic_prefix, app_id=settings.app_id)
     app = _app(settings)
+    hooks = CompositeHooks([hooks, install_observability(app, settings)])
     n = settings.partitions
 
     def topic(name: str, **kwargs: Any) -> faust.TopicT:
