@@ -31,18 +31,19 @@ class Prefilter:
         if use_hyperscan and HAVE_HYPERSCAN:
             self._database = self._compile_hyperscan(detectors)
         else:
-            self._alternation = re.compile("|".join(_scoped(d.hint) for d in detectors))
+            self._alternation = re.compile("|".join(_scoped(d) for d in detectors))
 
     @staticmethod
     def _compile_hyperscan(detectors: Sequence[Detector]) -> hyperscan.Database:
         database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
         flags = hyperscan.HS_FLAG_SINGLEMATCH | hyperscan.HS_FLAG_PREFILTER
+        caseless = hyperscan.HS_FLAG_CASELESS
         try:
             database.compile(
                 expressions=[d.hint.encode("utf-8") for d in detectors],
                 ids=list(range(len(detectors))),
                 elements=len(detectors),
-                flags=[flags] * len(detectors),
+                flags=[flags | (caseless if d.ignore_case else 0) for d in detectors],
             )
         except hyperscan.error as exc:
             raise ValueError(f"a detector hint does not compile for hyperscan: {exc}") from exc
@@ -72,8 +73,9 @@ class Prefilter:
         return hits
 
 
-def _scoped(hint: str) -> str:
+def _scoped(detector: Detector) -> str:
     """A hint as one alternation branch; a leading `(?i)` becomes a scoped `(?i:...)`."""
+    hint = detector.hint
     if hint.startswith("(?i)"):
         return f"(?i:{hint[4:]})"
-    return f"(?:{hint})"
+    return f"(?i:{hint})" if detector.ignore_case else f"(?:{hint})"

@@ -19,6 +19,7 @@ _PHONE_WORDS = context_words("phone", "tel", "mobile", "cell", "call", "fax", "s
 _NATIONAL_REGIONS = ("GB", "DE", "FR", "IT", "ES", "NL", "AU", "IN", "BR", "JP", "MX", "CA",
                      "IE", "PL", "SE", "CH", "AT", "BE", "ZA", "NG", "PH", "CN", "KR")  # fmt: skip
 _URL_AUTHORITY = re.compile(r"://[^\s/@]*$")  # `scheme://user:pa` before `ss@host`
+_DIGIT_RUNS = re.compile(r"\d+")
 _SEPARATORS = frozenset(" .-()\u00a0\t")
 _NANP_SHAPE = re.compile(r"(?:1[ .\-]?)?(?:\(\d{3}\) ?|\d{3}([ .\-]))\d{3}([ .\-])\d{4}")
 _DATE_OR_TIME = re.compile(
@@ -33,19 +34,30 @@ def _email_ok(value: str, before: str) -> bool:
     return value.rsplit(".", 1)[-1].lower() not in _FILE_SUFFIXES
 
 
-def _parses(value: str, region: str | None, *, strict: bool) -> bool:
+def _groups(text: str) -> list[int]:
+    return [len(run) for run in _DIGIT_RUNS.findall(text)]
+
+
+def _plausible(value: str, region: str | None, rule: str) -> bool:
+    """Whether `value` is a number in `region` by `rule`: "possible" (length), "valid" (the
+    plan) or "written" (valid and grouped the way that country writes its numbers)."""
     try:
         number = phonenumbers.parse(value, region)
     except phonenumbers.NumberParseException:
         return False
-    if strict:
-        return bool(phonenumbers.is_valid_number(number))
-    return bool(phonenumbers.is_possible_number(number))
+    if rule == "possible":
+        return bool(phonenumbers.is_possible_number(number))
+    if not phonenumbers.is_valid_number(number):
+        return False
+    if rule == "valid":
+        return True
+    national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return _groups(national) == _groups(value)
 
 
 def _phone_ok(value: str, before: str) -> bool:
-    """By number plan: international or NANP-shaped alone; other national forms need a
-    valid number with a trunk 0 or a phone word before; bare digits always need the word."""
+    """International or NANP-shaped numbers alone; other national forms must be valid and
+    written the national way, or follow a phone word; bare digits always need the word."""
     digits = sum(c.isdigit() for c in value)
     if not 7 <= digits <= 15 or _DATE_OR_TIME.search(value):
         return False
@@ -53,21 +65,18 @@ def _phone_ok(value: str, before: str) -> bool:
     context = _PHONE_WORDS.search(before[-32:]) is not None
     if value.startswith(("+", "00")):
         international = "+" + value[2:] if value.startswith("00") else value
-        return _parses(international, None, strict=not (formatted or context))
+        return _plausible(international, None, "possible" if formatted or context else "valid")
     if not (formatted or context):
         return False
     shape = _NANP_SHAPE.fullmatch(value)
-    if shape and shape[1] in (None, shape[2]) and _parses(value, "US", strict=False):
+    if shape and shape[1] in (None, shape[2]) and _plausible(value, "US", "possible"):
         return True
-    area_code = value.startswith("(") or value.startswith("0")  # a trunk 0 or (area) prefix
-    if context or (area_code and digits >= 9):
-        strict = not context
-        return any(_parses(value, region, strict=strict) for region in ("US", *_NATIONAL_REGIONS))
-    return False
+    rule = "possible" if context else "written"
+    return any(_plausible(value, region, rule) for region in ("US", *_NATIONAL_REGIONS))
 
 
-# Not inside a larger token, a time, a version, or the tail of a longer digit sequence.
-_NOT_BEFORE = r"(?<![\w+.\-/#@$%])(?<!\d:)(?<!\d[ .\-\u00a0])"
+# Not inside a larger token, a time or a version.
+_NOT_BEFORE = r"(?<![\w+.\-/#@$%])(?<!\d:)"
 _NOT_AFTER = r"(?![\w\-]|[.:/,]\d)"
 
 CONTACT_DETECTORS: tuple[Detector, ...] = (

@@ -21,6 +21,11 @@ def _secret_ok(value: str, _before: str) -> bool:
     return bool(bare) and bare.lower() not in _MASKED and set(bare) - set("*xX#.•") != set()
 
 
+def _phrase_secret_ok(value: str, _before: str) -> bool:
+    """`password m3O7mPlP8k`: a word with digits or symbols, not `password changed`."""
+    return len(value) >= 6 and any(not c.isalpha() for c in value) and not value.isdigit()
+
+
 def _token_ok(value: str, _before: str) -> bool:
     return looks_random(value.rstrip("="), min_length=12, min_bits=2.8)
 
@@ -104,6 +109,18 @@ CREDENTIAL_DETECTORS: tuple[Detector, ...] = (
         group="v",
         score=0.9,
         validate=_secret_ok,
+    ),
+    Detector(
+        name="password_phrase",
+        entity="SECRET",
+        pattern=(
+            r"(?i)\b(?:password|passwd|passphrase|passcode)\s+(?:is\s+|was\s+|to\s+)?"
+            r"(?P<v>[^\s\"',;]{6,128})(?<![.!?])"
+        ),
+        hint=r"(?i)pass(word|wd|phrase|code)\s",
+        group="v",
+        score=0.75,
+        validate=_phrase_secret_ok,
     ),
     Detector(
         name="private_key_block",

@@ -13,10 +13,11 @@ _CARD_PREFIXES = ("4", "51", "52", "53", "54", "55", "22", "23", "24", "25", "26
                   "34", "37", "6011", "65", "644", "645", "646", "647", "648", "649",
                   "35", "300", "301", "302", "303", "304", "305", "36", "38", "39", "62",
                   "50", "56", "57", "58", "67")  # fmt: skip
+_CARD_WORDS = context_words("card", "cc", "credit", "debit", "visa", "mastercard", "amex", "pan")
 _SSN_WORDS = context_words("ssn", "social security", "social sec", "ss#", "ss #", "taxpayer", "tin")
 
 
-def _card_ok(value: str, _before: str) -> bool:
+def _card_ok(value: str, before: str) -> bool:
     digits = "".join(c for c in value if c.isdigit())
     if not 13 <= len(digits) <= 19 or not digits.startswith(_CARD_PREFIXES):
         return False
@@ -24,7 +25,8 @@ def _card_ok(value: str, _before: str) -> bool:
     # Separated cards are 4-4-4-4(-3), 4-6-4/5 (Amex, Diners) or one run.
     if len(groups) > 1 and not (all(len(g) <= 4 for g in groups[:-1]) or len(groups) == 3):
         return False
-    return luhn_ok(digits)
+    # A mistyped or test number after "card" is still a card number someone entered.
+    return luhn_ok(digits) or (len(groups) > 1 and _CARD_WORDS.search(before[-24:]) is not None)
 
 
 def _ssn_ok(value: str, before: str) -> bool:
@@ -54,6 +56,7 @@ FINANCIAL_DETECTORS: tuple[Detector, ...] = (
         pattern=r"\b[A-Z]{2}\d{2}(?:[ \-]?[A-Z0-9]{4}){2,7}(?:[ \-]?[A-Z0-9]{1,3})?\b",
         hint=r"[A-Z]{2}\d{2}[ \-]?[A-Z0-9]{4}",
         score=0.95,
+        ignore_case=True,  # mod-97 keeps lower-case words out
         trim_groups=2,
         validate=_iban_ok,
     ),

@@ -28,6 +28,12 @@ def _ipv6_ok(value: str, _before: str) -> bool:
     return is_ip_address(value)
 
 
+def _mac_ok(value: str, _before: str) -> bool:
+    # Broadcast and all-zero addresses name no device.
+    hexdigits = {c for c in value.lower() if c not in ":-."}
+    return hexdigits not in ({"f"}, {"0"})
+
+
 def _url_userinfo_ok(value: str, _before: str) -> bool:
     # `user:@host` carries no password; `{user}:{pass}` is a template.
     password = value.split(":", 1)[1]
@@ -77,6 +83,7 @@ NETWORK_DETECTORS: tuple[Detector, ...] = (
         + _H
         + r"{4}",
         score=0.85,
+        validate=_mac_ok,
     ),
     Detector(
         name="url_userinfo",

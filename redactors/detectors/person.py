@@ -25,7 +25,8 @@ sql staff staging states store stripe sunday support system team test thanks the
 thursday today token tuesday twitter ubuntu unit united unknown update user users wednesday
 welcome west windows world worker york you your
 """
-_NOT_NAMES = frozenset(_NOT_NAME_WORDS.split())
+_TITLES = frozenset({"mr", "mrs", "ms", "miss", "dr", "prof", "sir", "madam", "mx"})
+_NOT_NAMES = frozenset(_NOT_NAME_WORDS.split()) | _TITLES
 _NAME = r"(?:Mc|Mac|O'|D')?[A-Z][a-z]+(?:[\-'\u2019][A-Z]?[a-z]+)?"
 _SURNAME_PREFIX = r"(?:(?:van|von|de|del|della|da|di|le|la|al|bin|ben|ter)\s)?"
 _INITIAL = r"(?:[A-Z]\.?[ +])?"
@@ -75,7 +76,7 @@ PERSON_DETECTORS: tuple[Detector, ...] = (
         entity="PERSON",
         pattern=(
             r"\b(?:Dear|Hi|Hello|Hey|Thanks|Regards|Sincerely|Mr\.?|Mrs\.?|Ms\.?|Miss|Dr\.?"
-            r"|Prof\.?)[,]?\s+(?P<v>" + _FULL_OR_FIRST + r")"
+            r"|Prof\.?)[,]?\s+(?:(?:Dr|Mr|Mrs|Ms|Prof)\.?\s+)?(?P<v>" + _FULL_OR_FIRST + r")"
         ),
         hint=r"Dear|Hi|Hello|Hey|Thanks|Regards|Sincerely|Mr|Mrs|Ms|Miss|Dr|Prof",
         group="v",

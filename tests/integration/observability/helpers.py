@@ -66,7 +66,8 @@ def wait_until(what: str, probe: Callable[[], Any], timeout: float = 90.0,
 
 def status_json(worker: WorkerProcess) -> dict[str, Any]:
     code, body = http_get(f"{web_url(worker)}/status.json")
-    assert code == 200
+    if code != 200:
+        raise ValueError(f"/status.json answered {code}: {body[:200]!r}")
     result: dict[str, Any] = orjson.loads(body)
     return result
 

@@ -1,0 +1,159 @@
+"""Each built-in detector: what it must find, and ordinary log text it must leave alone."""
+
+from __future__ import annotations
+
+import pytest
+
+from redactors.scanner import FreeTextScanner
+
+# (text, the exact value that must be found)
+POSITIVE: dict[str, list[tuple[str, str]]] = {
+    "EMAIL_ADDRESS": [
+        ("mail jane.doe@example.com now", "jane.doe@example.com"),
+        ("to: <J.Doe+news@Sub.Example.CO.UK>", "J.Doe+news@Sub.Example.CO.UK"),
+        ("mailto:ops_team@example.io", "ops_team@example.io"),
+        ('{"email":"x.y@example.de"}', "x.y@example.de"),
+    ],
+    "IP_ADDRESS": [
+        ("from 203.0.113.7 port 22", "203.0.113.7"),
+        ("upstream 10.0.3.17:8080 timeout", "10.0.3.17"),
+        ("client 2001:db8::8a2e:370:7334 ok", "2001:db8::8a2e:370:7334"),
+        ("peer [2001:db8::1]:443 closed", "[2001:db8::1]"),
+        ("mapped ::ffff:192.0.2.128 seen", "::ffff:192.0.2.128"),
+        ("full 2001:0db8:0000:0000:0000:ff00:0042:8329", "2001:0db8:0000:0000:0000:ff00:0042:8329"),
+        ("link fe80::1ff:fe23:4567:890a%eth0 up", "fe80::1ff:fe23:4567:890a%eth0"),
+    ],
+    "PHONE_NUMBER": [
+        ("call +1 415-555-2671 now", "+1 415-555-2671"),
+        ("tel:+442079460958", "+442079460958"),
+        ("office (415) 555-2671", "(415) 555-2671"),
+        ("us 415.555.2671", "415.555.2671"),
+        ("uk 020 7946 0958", "020 7946 0958"),
+        ("de +49 30 901820", "+49 30 901820"),
+        ("fr 01 42 68 53 00", "01 42 68 53 00"),
+        ("phone=4155552671", "4155552671"),
+        ("intl 0044 20 7946 0958", "0044 20 7946 0958"),
+    ],
+    "CREDIT_CARD": [
+        ("card 4111 1111 1111 1111 ok", "4111 1111 1111 1111"),
+        ("pan=5500-0000-0000-0004", "5500-0000-0000-0004"),
+        ("amex 3782 822463 10005", "3782 822463 10005"),
+        ("raw 4012888888881881 end", "4012888888881881"),
+    ],
+    "IBAN_CODE": [
+        ("iban DE89 3704 0044 0532 0130 00 ok", "DE89 3704 0044 0532 0130 00"),
+        ("to GB82WEST12345698765432.", "GB82WEST12345698765432"),
+        ("nl NL91ABNA0417164300 end", "NL91ABNA0417164300"),
+    ],
+    "US_SSN": [
+        ("ssn 123-45-6789 on file", "123-45-6789"),
+        ("SSN: 536 22 1234", "536 22 1234"),
+        ("social security number 536221234", "536221234"),
+    ],
+    "MAC_ADDRESS": [
+        ("dev 00:1a:2b:3c:4d:5e up", "00:1a:2b:3c:4d:5e"),
+        ("dev 00-1A-2B-3C-4D-5E up", "00-1A-2B-3C-4D-5E"),
+        ("cisco 001a.2b3c.4d5e up", "001a.2b3c.4d5e"),
+    ],
+    "GEO_COORDINATE": [
+        ("at 52.520008, 13.404954 now", "52.520008, 13.404954"),
+        ("loc=-33.8688,151.2093", "-33.8688,151.2093"),
+        ("gps 48.85,2.35", "48.85,2.35"),
+        ('{"lat": 40.7128, "lon": -74.0060}', "40.7128"),
+    ],
+    "SESSION_TOKEN": [
+        ("Cookie: PHPSESSID=298zf09hf012fh2; path=/", "298zf09hf012fh2"),
+        ("JSESSIONID=1A530637289A03B07199A44E8D531427", "1A530637289A03B07199A44E8D531427"),
+        ("session_id: 9f8e7d6c5b4a39281706", "9f8e7d6c5b4a39281706"),
+        ("/cart;jsessionid=a1b2c3d4e5f6a7b8c9d0", "a1b2c3d4e5f6a7b8c9d0"),
+        ("resume session 4f3c2b1a09e8d7c6b5a4", "4f3c2b1a09e8d7c6b5a4"),
+    ],
+    "JWT": [
+        (
+            "auth eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl done",
+            "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl",
+        ),
+    ],
+    "API_KEY": [
+        ("key AKIAIOSFODNN7EXAMPLE used", "AKIAIOSFODNN7EXAMPLE"),
+        ("stripe sk_live_4eC39HqLyjWDarjtT1zdp7dc", "sk_live_4eC39HqLyjWDarjtT1zdp7dc"),
+        (
+            "gh ghp_16C7e42F292c6912E7710c838347Ae178B4a x",
+            "ghp_16C7e42F292c6912E7710c838347Ae178B4a",
+        ),
+        ("slack xoxb-2637-1234567890-AbCdEfGhIjKl ok", "xoxb-2637-1234567890-AbCdEfGhIjKl"),
+        ("g AIzaSyD-9tSrke72PouQMnMX-a7eZSW0jkFMBWY x", "AIzaSyD-9tSrke72PouQMnMX-a7eZSW0jkFMBWY"),
+        ("?api_key=3f9a2c7e1b4d8f60&x=1", "3f9a2c7e1b4d8f60"),
+        ('"x-api-key": "Zm9vYmFyYmF6cXV4MTIz"', "Zm9vYmFyYmF6cXV4MTIz"),
+    ],
+    "BEARER_TOKEN": [
+        ("Authorization: Bearer abcDEF123456ghiJKL", "abcDEF123456ghiJKL"),
+        ("Authorization: Basic dXNlcjpwYXNzd29yZA==", "dXNlcjpwYXNzd29yZA=="),
+    ],
+    "SECRET": [
+        ("db password=hunter2 host=x", "hunter2"),
+        ('{"client_secret": "s3cr3t-v@lue"}', "s3cr3t-v@lue"),
+        ("pwd: Tr0ub4dor&3 ok", "Tr0ub4dor&3"),
+        ("/login?user=a&password=xyz&next=/", "xyz"),
+        ("your new password m3O7mPlP8k was set", "m3O7mPlP8k"),
+    ],
+    "URL_CREDENTIALS": [
+        ("postgres://admin:s3cr3t@db:5432/x", "admin:s3cr3t"),
+        ("clone https://bob:p#ss@git.example.com/r.git", "bob:p#ss"),
+    ],
+    "PERSON": [
+        ("Dear John Smith, welcome", "John Smith"),
+        ("name: Maria Garcia", "Maria Garcia"),
+        ("first_name=Jane&last_name=Doe", "Jane"),
+        ("ticket opened by Ahmed Hussain via chat", "Ahmed Hussain"),
+        ("Jennifer Lopez changed the address", "Jennifer Lopez"),
+        ("Dear Dr. Mariana Koepp, hello", "Mariana Koepp"),
+    ],
+}
+
+# Ordinary log text that must produce no finding at all.
+NEGATIVE: list[str] = [
+    "request_id=550e8400-e29b-41d4-a716-446655440000 completed in 123ms",
+    "build a3f9c2e1 deployed version 2.14.3 at 2024-01-15T12:30:45.123Z",
+    "processed 1048576 bytes in 2.5s, epoch 1700000000, ts=1700000000123",
+    "User-Agent Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/120.0.0.0 Safari/537.36",
+    "Windows build 10.0.19045.3693 detected, OID 1.2.840.113549.1.1.1",
+    "kafka offset 123456789012 partition 7 lag 0",
+    "081109 203615 148 INFO dfs.DataNode$PacketResponder: block blk_-6952295868487656571",
+    "2015-10-18 18:01:47,978 INFO [main] MRAppMaster: appattempt_1445144423722_0020_000001",
+    "- 1117838570 2005.06.03 R02-M1-N0-C:J12-U11 2005-06-03-15.42.50.675872 RAS KERNEL INFO",
+    "Listening on 0.0.0.0:8080 and [::]:8080, loopback 127.0.0.1",
+    "Accepted publickey for deploy port 51234 ssh2: RSA SHA256:abc",
+    "session opened for user root by (uid=0)",
+    "Failed password for invalid user admin",
+    "invoice 2024-123456 generated, total 129.99",
+    "disk /dev/sda1 93% used (1800G of 2048G), inode 7340032",
+    "pulled image sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+    "trace_id=4bf92f3577b34da6a3ce929d0e0e4736 span_id=00f067aa0ba902b7",
+    "C++ std::vector<int>::size and Foo::Bar::baz called",
+    "icon@2x.png not found in /static",
+    "password reset requested, password=*** token=null",
+    "Hello World from New York, Google Chrome updated",
+    "broadcast ff:ff:ff:ff:ff:ff seen",
+    "retrying in 1500 ms (attempt 3/5) after HTTP 503",
+    "latency p50=12.5ms p99=123.45ms at 17:45:01",
+]
+
+
+@pytest.fixture(scope="module")
+def scanner() -> FreeTextScanner:
+    return FreeTextScanner()
+
+
+@pytest.mark.parametrize(
+    ("entity", "text", "value"),
+    [(entity, text, value) for entity, rows in POSITIVE.items() for text, value in rows],
+)
+def test_detector_finds_value(scanner: FreeTextScanner, entity: str, text: str, value: str) -> None:
+    found = [(text[f.start : f.end], f.entity) for f in scanner.find(text)]
+    assert (value, entity) in found, found
+
+
+@pytest.mark.parametrize("text", NEGATIVE)
+def test_ordinary_log_text_is_clean(scanner: FreeTextScanner, text: str) -> None:
+    assert [(text[f.start : f.end], f.entity) for f in scanner.find(text)] == []
