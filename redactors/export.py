@@ -28,7 +28,7 @@ class HeldRecord:
     def where(self) -> dict[str, Any]:
         stamp = datetime.fromtimestamp(self.timestamp_ms / 1000, tz=UTC)
         return {"topic": self.topic, "partition": self.partition, "offset": self.offset,
-                "timestamp": stamp.isoformat().replace("+00:00", "Z")}
+                "timestamp": stamp.isoformat(timespec="milliseconds").replace("+00:00", "Z")}
 
 
 def _decrypted(records: Iterable[HeldRecord], key_for: KeyFor,

@@ -15,6 +15,7 @@ from streams.engine import load_pipeline_engine
 from streams.hooks import CompositeHooks, NullHooks, PipelineHooks
 from streams.observability import install_observability
 from streams.records import Route
+from streams.rights.agent import register_rights
 from streams.settings import Settings
 from streams.tables import ConsentView, TableKeyProvider, keys_table, suppression_table
 from streams.topics import TopicNames
@@ -89,9 +90,11 @@ def create_pipeline(settings: Settings, *, hooks: PipelineHooks | None = None,
     ingest = Ingest(engine=engine, consent=consent, keys=provider, outputs=outputs, hooks=hooks)
     register_ingest(app, topics["raw"], ingest, batch_size=settings.batch_size,
                     within=settings.batch_within)
-    return Pipeline(app=app, settings=settings, names=names, topics=topics, consent=consent,
-                    keys=keys, key_provider=provider, suppressed=suppression_table(app, n),
-                    ingest=ingest, hooks=hooks)
+    pipeline = Pipeline(app=app, settings=settings, names=names, topics=topics,
+                        consent=consent, keys=keys, key_provider=provider,
+                        suppressed=suppression_table(app, n), ingest=ingest, hooks=hooks)
+    register_rights(pipeline, os.environ if env is None else env)  # suppression is not optional
+    return pipeline
 
 
 def create_app(settings: Settings, *, hooks: PipelineHooks | None = None) -> faust.App:

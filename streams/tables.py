@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from typing import Any
 
 import faust
@@ -38,6 +39,7 @@ class ConsentView:
                  hooks: PipelineHooks) -> None:
         self._states: dict[str, ConsentState] = {}
         self._hooks = hooks
+        self.on_state: Callable[[ConsentState], None] | None = None  # rights: child check
         self.rejected = 0
         self.table = app.tables.add(_TopicBackedGlobalTable(
             app, name=CONSENT_TABLE, partitions=partitions, changelog_topic=topic,
@@ -58,6 +60,8 @@ class ConsentView:
             self._hooks.on_consent_rejected(exc.reason)
             return
         self._states[state.subject_id] = state
+        if self.on_state is not None:
+            self.on_state(state)
 
     def get(self, subject_id: str) -> ConsentState | None:
         return self._states.get(subject_id)
@@ -74,8 +78,11 @@ def keys_table(app: faust.App, partitions: int) -> Any:
 def suppression_table(app: faust.App, partitions: int) -> Any:
     """Erased or child subjects by keyed hash (redactors.suppression.SuppressionList store);
     global so that every worker sees every entry whichever partition wrote it."""
+    # No value_type: faust has no decoder for `dict` and would drop every entry it
+    # replays from the changelog (recovery and standby), so erasures would not survive.
+    # Values are the app's default, JSON.
     return app.GlobalTable(SUPPRESSION_TABLE, partitions=partitions, key_type=str,
-                           value_type=dict, use_partitioner=True)
+                           use_partitioner=True)
 
 
 class TableKeyProvider:

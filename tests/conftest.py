@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import socket
 import sys
@@ -36,6 +37,20 @@ def kafka_bootstrap() -> str:
             pytest.fail(message)
         pytest.skip(message)
     return bootstrap
+
+
+@pytest.fixture(scope="session", autouse=True)
+def suppression_key() -> Iterator[str]:
+    """Every worker needs a suppression key (erasure's keyed hash); tests get a random one
+    unless the environment brings its own. Subprocesses inherit it."""
+    line = os.environ.get("LOGWARDEN_SUPPRESSION_KEY")
+    if line:
+        yield line
+        return
+    line = "s1:" + base64.b64encode(os.urandom(32)).decode()
+    os.environ["LOGWARDEN_SUPPRESSION_KEY"] = line
+    yield line
+    os.environ.pop("LOGWARDEN_SUPPRESSION_KEY", None)
 
 
 @pytest.fixture

@@ -41,6 +41,7 @@ class Ingest:
         self._outputs = outputs
         self._hooks = hooks
         self.is_suppressed = is_suppressed  # set by the rights module (issue 5)
+        self.on_child: Callable[[str], None] | None = None  # rights: erase a found child
 
     def route(self, raw: bytes | None) -> RoutedResult:
         if raw is None:
@@ -56,7 +57,11 @@ class Ingest:
                 if self.is_suppressed is not None and self.is_suppressed(subject):
                     base = consent or ConsentState(subject_id=subject)
                     consent = dataclasses.replace(base, erased=True)
-            return self._engine.route(parsed, consent)
+            result = self._engine.route(parsed, consent)
+            if (self.on_child is not None and result.outcome is Outcome.DROPPED
+                    and result.reason == "child" and subject is not None):
+                self.on_child(subject)
+            return result
         except Exception as exc:  # fail closed; the type names no value
             log.warning("engine failed on a record: %s", type(exc).__name__)
             return _deadletter(f"engine_error:{type(exc).__name__}")

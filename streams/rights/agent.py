@@ -101,7 +101,9 @@ class Rights:
         self._hash = hasher
         self._handler = handler
         self.suppression = suppression
-        self._child_requested: set[str] = set()
+        self._child_requested: set[str] = set()  # asked for by this worker
+        self._consent_children: set[str] = set()
+        self._event_children: set[str] = set()
 
     def _rejected(self, key: bytes | None, value: bytes | None,
                   error: RightsRequestError, where: str) -> Receipt:
@@ -143,23 +145,40 @@ class Rights:
         log.info("rights request %s (%s): %s", receipt.request_id, receipt.type, receipt.status)
         return receipt
 
-    def children_to_erase(self, today: datetime) -> list[str]:
-        """Subjects whose consent shows they may be under the minimum age, not yet erased
-        and not yet asked for."""
-        found = []
-        for state in self._p.consent.states():
-            subject = state.subject_id
-            if (is_under_age(state.birth_year, self._handler.minimum_age, today.date())
-                    and subject not in self._child_requested
-                    and not self.suppression.is_suppressed(subject)):
-                found.append(subject)
-        return found
+    def on_consent(self, state: ConsentState) -> None:
+        """Every worker sees every consent event (a global table); the leader's sweep acts."""
+        if is_under_age(state.birth_year, self._handler.minimum_age, datetime.now(UTC).date()):
+            self._consent_children.add(state.subject_id)
 
-    async def request_child_erasure(self, subject_id: str) -> None:
-        """Queue an erase request (trigger child) for the subject, once per worker life."""
-        if subject_id in self._child_requested or self.suppression.is_suppressed(subject_id):
-            return
-        self._child_requested.add(subject_id)
+    def on_child_event(self, subject_id: str) -> None:
+        """The engine dropped an event whose own birth year shows a child."""
+        if subject_id not in self._child_requested:
+            self._event_children.add(subject_id)
+
+    async def sweep(self, *, leader: bool) -> None:
+        """Queue an erase request (trigger child) for each child found since the last sweep.
+
+        Consent-borne children are swept by the leader only (each worker sees them all);
+        event-borne ones by the worker whose ingest met them. A failure is logged and the
+        subjects are kept for the next sweep: a timer that raises would stop the worker.
+        """
+        pending = self._event_children
+        self._event_children = set()
+        if leader:
+            pending |= self._consent_children
+            self._consent_children = set()
+        failed: set[str] = set()
+        for subject_id in pending:
+            if subject_id in self._child_requested or self.suppression.is_suppressed(subject_id):
+                continue
+            try:
+                await self._request_child_erasure(subject_id)
+            except Exception as exc:  # keep the worker alive; retry on the next sweep
+                log.error("child erasure request failed: %s", type(exc).__name__)
+                failed.add(subject_id)
+        self._event_children |= failed
+
+    async def _request_child_erasure(self, subject_id: str) -> None:
         request = RightsRequest(
             request_id=f"child-{uuid.uuid4().hex}", type=RequestType.ERASE,
             subject_id=subject_id, requested_at=rfc3339(datetime.now(UTC)),
@@ -168,6 +187,7 @@ class Rights:
         await self._p.topics["requests"].send(
             key=key, value=codec.dumps(request.to_dict()),
             partition=partition_for(key, self._p.settings.partitions))
+        self._child_requested.add(subject_id)
 
 
 def register_rights(pipeline: Any, env: Mapping[str, str], *,
@@ -182,6 +202,8 @@ def register_rights(pipeline: Any, env: Mapping[str, str], *,
     handler = RightsHandler(hasher, effects, minimum_age=minimum_age)
     rights = Rights(pipeline, hasher, handler, suppression)
     pipeline.ingest.is_suppressed = suppression.is_suppressed
+    pipeline.ingest.on_child = rights.on_child_event
+    pipeline.consent.on_state = rights.on_consent
     app: faust.App = pipeline.app
 
     @app.agent(pipeline.topics["requests"], name="rights")
@@ -190,8 +212,11 @@ def register_rights(pipeline: Any, env: Mapping[str, str], *,
             await rights.handle(event)
 
     @app.timer(CHILD_SWEEP_SECONDS, on_leader=True)  # type: ignore[untyped-decorator]
-    async def child_sweep() -> None:
-        for subject_id in rights.children_to_erase(datetime.now(UTC)):
-            await rights.request_child_erasure(subject_id)
+    async def consent_child_sweep() -> None:
+        await rights.sweep(leader=True)
+
+    @app.timer(CHILD_SWEEP_SECONDS)  # type: ignore[untyped-decorator]
+    async def event_child_sweep() -> None:
+        await rights.sweep(leader=False)
 
     return rights
