@@ -57,7 +57,7 @@ FINANCIAL_DETECTORS: tuple[Detector, ...] = (
         hint=r"[A-Z]{2}\d{2}[ \-]?[A-Z0-9]{4}",
         score=0.95,
         ignore_case=True,  # mod-97 keeps lower-case words out
-        trim_groups=2,
+        trim_groups=6,  # as many as the greedy pattern may take from following words
         validate=_iban_ok,
     ),
     Detector(
