@@ -13,6 +13,7 @@ from schemas import codec
 __all__ = ["JsonFormatter", "json_logging_config", "scrub"]
 
 _STANDARD = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
+_OURS = ("streams", "redactors", "schemas")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _IPV4 = re.compile(r"\b(?!127\.|0\.0\.0\.0\b)(?:\d{1,3}\.){3}\d{1,3}\b")
 _IPV6 = re.compile(r"\b(?:[0-9a-fA-F]{1,4}:){3,7}[0-9a-fA-F]{1,4}\b")
@@ -25,6 +26,16 @@ def scrub(text: str) -> str:
     return _IPV6.sub("<ip>", text)
 
 
+def _message(record: logging.LogRecord) -> str:
+    """Libraries log record keys and values at debug and info (aiokafka's "Sending
+    (key=... value=...)", faust's "send: k=... v=..."): below WARNING, a library record
+    keeps its template and loses its arguments."""
+    ours = record.name.split(".", 1)[0] in _OURS
+    if ours or record.levelno >= logging.WARNING or not record.args:
+        return scrub(record.getMessage())
+    return scrub(str(record.msg))
+
+
 class JsonFormatter(logging.Formatter):
     """One JSON object per line. Exceptions keep their type and where they were raised,
     never their message: third-party messages may quote the value that failed."""
@@ -34,7 +45,7 @@ class JsonFormatter(logging.Formatter):
             "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname.lower(),
             "logger": record.name,
-            "msg": scrub(record.getMessage()),
+            "msg": _message(record),
         }
         for key, value in vars(record).items():
             if key in _STANDARD or key.startswith("_"):

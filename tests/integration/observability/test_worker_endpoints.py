@@ -77,9 +77,9 @@ def test_health_readiness_metrics_and_lag(kafka_bootstrap, topic_prefix, worker_
         return doc if fresh and done and all(p["lag"] == 0 for p in committed) else None
 
     doc = wait_until("lag sampled from the broker at zero", caught_up, worker=worker)
-    assert doc["routes"]["deadletter"] >= 3
+    assert doc["routes"]["deadletter"] >= 1  # invalid UTF-8 at least; text lines are events
     assert doc["lag"]["group_status"] == "OK"
-    assert len(doc["recent_deadletters"]) >= 3
+    assert len(doc["recent_deadletters"]) >= 1
 
     code, body = http_get(f"{url}/metrics")
     assert code == 200
@@ -98,7 +98,7 @@ def test_health_readiness_metrics_and_lag(kafka_bootstrap, topic_prefix, worker_
     sampled = metric_value(text, "logwarden_lag_sample_timestamp_seconds")
     assert sampled is not None
     assert time.time() - sampled < 10
-    assert metric_value(text, "logwarden_events_out_total", route="deadletter") >= 3
+    assert metric_value(text, "logwarden_events_out_total", route="deadletter") >= 1
     assert metric_value(text, "logwarden_ready") == 1
     assert metric_value(text, "logwarden_rebalances_total") >= 1
 

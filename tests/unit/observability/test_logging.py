@@ -48,3 +48,20 @@ def test_scrub_masks_addresses(text, leaked):
 
 def test_scrub_keeps_loopback_broker_addresses():
     assert scrub("connected to 127.0.0.1:9092") == "connected to 127.0.0.1:9092"
+
+
+def test_library_debug_records_keep_their_template_only():
+    rec = record("Sending (key=%r value=%r)", None, b'{"name": "Zebulon Q"}')
+    rec.name, rec.levelno, rec.levelname = "aiokafka.producer.producer", 10, "DEBUG"
+    line = JsonFormatter().format(rec)
+    assert "Zebulon" not in line
+    assert orjson.loads(line)["msg"] == "Sending (key=%r value=%r)"
+
+
+def test_our_records_and_library_warnings_are_formatted():
+    ours = record("routed %d events", 5)
+    ours.name = "streams.agents.ingest"
+    assert orjson.loads(JsonFormatter().format(ours))["msg"] == "routed 5 events"
+    warning = record("Ignoring missing topic: %r", "logs.raw")
+    warning.name = "faust.assignor"
+    assert "logs.raw" in orjson.loads(JsonFormatter().format(warning))["msg"]
