@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from redactors.textlog import parse_text_line
 from schemas import codec
 
 __all__ = ["BadInput", "ParsedEvent", "has_duplicate_keys", "parse_event", "shape_of"]
@@ -18,7 +19,8 @@ _BLANK = b" \t\r\n"
 
 @dataclass(frozen=True, slots=True)
 class ParsedEvent:
-    """One decoded event. Plain text lines become `{"message": line}` with `text=True`.
+    """One decoded event. Plain text lines (`text=True`) become the fields of their log
+    layout (access log, syslog) or `{"message": line}`.
 
     `key_marks` counts `"` + `:` in the JSON text: at least the number of keys, so a walk
     that counts fewer keys than that must check `body` for duplicate keys.
@@ -110,7 +112,7 @@ def parse_event(raw: bytes | bytearray | memoryview | str, *,
     text = body.decode("utf-8")
     if "\x00" in text:
         return BadInput("binary")
-    return ParsedEvent({"message": text}, text=True, size=len(raw))
+    return ParsedEvent(parse_text_line(text) or {"message": text}, text=True, size=len(raw))
 
 
 def has_duplicate_keys(parsed: ParsedEvent, keys_seen: int) -> bool:

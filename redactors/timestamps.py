@@ -16,6 +16,8 @@ _MONTHS = {m: i for i, m in enumerate(
     ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1)}
 # nginx/apache: 10/Oct/2000:13:55:36 -0700
 _ISO_UTC = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z")
+# syslog (RFC 3164) has no year: coarsened in place, never turned into a date.
+_BSD = re.compile(r"([A-Z][a-z]{2}) +(\d{1,2}) (\d{2}):\d{2}:\d{2}")
 _CLF = re.compile(
     r"(\d{2})/([A-Z][a-z]{2})/(\d{4}):(\d{2}):(\d{2}):(\d{2})(?: ([+-])(\d{2})(\d{2}))?")
 
@@ -70,6 +72,11 @@ class CoarsenTimestamp(Transform):
             return value[:13] + ":00:00Z" if self._hour else value[:10]
         parsed = parse_timestamp(value)
         if parsed is None:
+            bsd = _BSD.fullmatch(value.strip()) if isinstance(value, str) else None
+            if bsd is not None and bsd.group(1) in _MONTHS:
+                month, day_of_month, hour = bsd.groups()
+                return f"{month} {int(day_of_month):2d}" + (f" {hour}:00:00" if self._hour
+                                                             else "")
             return DROP  # not a time we can coarsen: it must not pass as it is
         return parsed.strftime("%Y-%m-%dT%H:00:00Z" if self._hour else "%Y-%m-%d")
 

@@ -62,6 +62,8 @@ class UrlScrub(Transform):
 
     def _scrub_url(self, url: str) -> str:
         url = url.split("#", 1)[0]
+        if "?" not in url and "=" in url and "/" not in url:
+            url = "?" + url  # a bare query string (nginx $args)
         path, _, query = url.partition("?")
         prefix = ""
         origin = _SCHEME_HOST.match(path)
