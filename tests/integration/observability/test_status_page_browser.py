@@ -1,0 +1,96 @@
+"""The live status page, in Debian's headless Chromium, against a worker on the real broker."""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+from collections.abc import Iterator
+
+import orjson
+import pytest
+
+from tests.integration.observability.helpers import (
+    ARTIFACTS,
+    TOPICS,
+    require_tool,
+    status_json,
+    wait_until,
+    web_url,
+    worker_env,
+)
+from tests.kafkit import create_topics, produce
+
+pytestmark = [pytest.mark.kafka, pytest.mark.browser]
+
+NONE = "\u2013"  # the page shows an en dash where there is no value
+
+
+@pytest.fixture
+def browser() -> Iterator[object]:
+    chromium = require_tool("/usr/bin/chromium")
+    chromedriver = require_tool("/usr/bin/chromedriver")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    with tempfile.TemporaryDirectory(prefix="chromium-") as profile:
+        for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                     "--no-first-run", "--disable-background-networking",
+                     "--disable-component-update", "--disable-sync",
+                     f"--user-data-dir={profile}", "--window-size=1280,1000"):
+            options.add_argument(flag)
+        # An explicit driver path: selenium-manager never runs, nothing is downloaded.
+        driver = webdriver.Chrome(service=Service(chromedriver), options=options)
+        try:
+            yield driver
+        finally:
+            driver.quit()
+
+
+def test_status_page_refreshes_itself(browser, kafka_bootstrap, topic_prefix, worker_factory):
+    from selenium.webdriver.common.by import By
+
+    raw = f"{topic_prefix}logs.raw"
+    asyncio.run(create_topics(kafka_bootstrap, [topic_prefix + t for t in TOPICS]))
+    first = [orjson.dumps({"ip": "198.51.100.9", "path": f"/p{n}"}) for n in range(30)]
+    asyncio.run(produce(kafka_bootstrap, raw, [*first, b"\xff\xfe not utf-8"]))
+    worker = worker_factory("--topic-prefix", topic_prefix, "--app-id", f"{topic_prefix}app",
+                            env=worker_env())
+    wait_until("events routed", lambda: status_json(worker)["throughput"]["events_in_total"]
+               >= 31, worker=worker)
+
+    browser.get(f"{web_url(worker)}/status")
+
+    def text(element_id: str) -> str:
+        return str(browser.find_element(By.ID, element_id).text)
+
+    wait_until("the page to show 31 events", lambda: text("total") == "31")
+    wait_until("lag rows", lambda: len(browser.find_elements(By.CSS_SELECTOR, "#lag tbody tr")))
+    updated = text("updated")
+    # More events arrive; the open page picks them up on its own, without a reload.
+    more = [orjson.dumps({"ip": "198.51.100.10", "path": f"/q{n}"}) for n in range(20)]
+    asyncio.run(produce(kafka_bootstrap, raw, more))
+    wait_until("the page to refresh itself to 51 events", lambda: text("total") == "51")
+    assert text("updated") != updated
+    wait_until("a non-zero rate", lambda: float(text("rate")) > 0)
+    wait_until("lag caught up and OK", lambda: text("gstatus") == "OK")
+
+    routes = {row.find_elements(By.TAG_NAME, "td")[0].text:
+              int(row.find_elements(By.TAG_NAME, "td")[1].text)
+              for row in browser.find_elements(By.CSS_SELECTOR, "#routes tbody tr")}
+    assert sum(routes.values()) == 51
+    reasons = [row.find_elements(By.TAG_NAME, "td")[0].text
+               for row in browser.find_elements(By.CSS_SELECTOR, "#deadletters tbody tr")]
+    assert reasons, "the dead-lettered event's reason is listed"
+    lag_rows = browser.find_elements(By.CSS_SELECTOR, "#lag tbody tr")
+    statuses = {row.find_elements(By.TAG_NAME, "td")[6].text for row in lag_rows
+                if row.find_elements(By.TAG_NAME, "td")[0].text == raw
+                and row.find_elements(By.TAG_NAME, "td")[2].text != NONE}
+    assert statuses == {"OK"}
+    assert "198.51.100" not in browser.page_source
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = ARTIFACTS / "status-page.png"
+    assert browser.save_screenshot(str(shot))
+    assert shot.stat().st_size > 10_000
