@@ -68,8 +68,11 @@ def install_observability(app: faust.App, settings: Settings, *,
 
     async def tick() -> None:
         obs.throughput.tick(obs.observer.events_in)
-        for name, table in app.tables.items():
-            obs.metrics.table_size.labels(str(name)).set(len(table))
+        for name, table in list(app.tables.items()):
+            try:
+                obs.metrics.table_size.labels(str(name)).set(len(table))
+            except Exception:  # a table mid-rebalance must not kill the timer
+                log.debug("table size unavailable", extra={"table": str(name)})
 
     app.task(observe_after_recovery)
     app.timer(interval=1.0)(tick)
