@@ -35,6 +35,10 @@ class PipelineHooks(Protocol):
     def on_key_created(self) -> None:
         """A per-subject data key was created."""
 
+    def on_rights_request(self, kind: str, status: str, seconds: float) -> None:
+        """A data-subject request finished: `kind` erase/access/correct (or "invalid"),
+        `status` the receipt's status, `seconds` the time from read to receipt sent."""
+
 
 class NullHooks:
     """Does nothing; the default."""
@@ -53,6 +57,9 @@ class NullHooks:
         pass
 
     def on_key_created(self) -> None:
+        pass
+
+    def on_rights_request(self, kind: str, status: str, seconds: float) -> None:
         pass
 
 
@@ -82,3 +89,7 @@ class CompositeHooks:
     def on_key_created(self) -> None:
         for hook in self._hooks:
             hook.on_key_created()
+
+    def on_rights_request(self, kind: str, status: str, seconds: float) -> None:
+        for hook in self._hooks:
+            hook.on_rights_request(kind, status, seconds)

@@ -45,7 +45,7 @@ class PipelineMetrics:
         self.table_size = Gauge("logwarden_table_entries", "Entries in a Faust table.",
                                 ["table"], registry=r)
         self.rights = Counter("logwarden_rights_requests", "Data-subject requests handled.",
-                              ["kind", "outcome"], registry=r)
+                              ["kind", "status"], registry=r)
         self.rights_seconds = Histogram("logwarden_rights_request_duration_seconds",
                                         "Time to handle a data-subject request.", ["kind"],
                                         registry=r)

@@ -54,8 +54,8 @@ class PipelineObserver:
     def on_key_created(self) -> None:
         self.metrics.keys_created.inc()
 
-    def on_rights_request(self, kind: str, outcome: str, seconds: float) -> None:
+    def on_rights_request(self, kind: str, status: str, seconds: float) -> None:
         """A data-subject request finished (`kind`: access, correct, erase)."""
         label = kind if kind in RIGHTS_KINDS else "other"
-        self.metrics.rights.labels(label, self.guard.reason(str(outcome))).inc()
+        self.metrics.rights.labels(label, self.guard.reason(str(status))).inc()
         self.metrics.rights_seconds.labels(label).observe(max(0.0, seconds))

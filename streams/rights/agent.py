@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import time
 import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -129,6 +130,7 @@ class Rights:
             received_at=now, completed_at=now, reason=f"invalid:{error.path}:{error.reason}")
 
     async def handle(self, event: EventT[Any]) -> Receipt:
+        started = time.perf_counter()
         message = event.message
         try:
             request = parse_request(message.value or b"")
@@ -143,6 +145,8 @@ class Rights:
             key=key, value=codec.dumps(receipt.to_dict()),
             partition=partition_for(key, partitions) if key else message.partition)
         log.info("rights request %s (%s): %s", receipt.request_id, receipt.type, receipt.status)
+        self._p.hooks.on_rights_request(str(receipt.type or "invalid"), str(receipt.status),
+                                        time.perf_counter() - started)
         return receipt
 
     def on_consent(self, state: ConsentState) -> None:
