@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import subprocess
+import sys
 import time
 
 import orjson
@@ -81,9 +83,21 @@ def test_health_readiness_metrics_and_lag(kafka_bootstrap, topic_prefix, worker_
     assert doc["lag"]["group_status"] == "OK"
     assert len(doc["recent_deadletters"]) >= 1
 
-    code, body = http_get(f"{url}/metrics")
-    assert code == 200
-    text = body.decode()
+    forget = subprocess.run(
+        [sys.executable, "-m", "streams", "forget", "subject-obs-1", "--broker",
+         f"kafka://{kafka_bootstrap}", "--topic-prefix", topic_prefix, "--timeout", "60"],
+        capture_output=True, text=True, timeout=90, check=False)
+    assert forget.returncode == 0, forget.stderr
+
+    def rights_counted() -> str | None:
+        text = http_get(f"{url}/metrics")[1].decode()
+        done = metric_value(text, "logwarden_rights_requests_total", kind="erase",
+                            status="completed")
+        return text if done == 1 else None
+
+    text = wait_until("the erasure counted in /metrics", rights_counted, worker=worker)
+    assert metric_value(text, "logwarden_rights_request_duration_seconds_count",
+                        kind="erase") == 1
     raw = f"{topic_prefix}logs.raw"
     committed = [p for p in doc["lag"]["partitions"]
                  if p["topic"] == raw and p["committed"] is not None]
