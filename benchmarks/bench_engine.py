@@ -169,7 +169,7 @@ def main(argv: list[str] | None = None) -> None:
     sample_totals = Counter(entity for item in sample for entity, _ in item.pii)
     ours_on_sample = Counter(
         entity
-        for out, item in zip(outputs, sample, strict=True)
+        for out, item in zip(outputs[: len(sample)], sample, strict=True)
         for entity, _ in leaked_values(out, item.pii)
     )
     rate_naive = len(sample) / t_naive

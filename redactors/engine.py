@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from redactors.age import is_under_age
 from redactors.builtin_transforms import BUILTIN_TREATMENTS, default_registry
 from redactors.classify import FieldClassifier
 from redactors.consent import ConsentState, ConsentTier
@@ -167,8 +168,7 @@ class Engine:
         tier = self.tier_of(consent)
         when = self._event_time(event)
         birth_year = self._birth_year(event, consent)
-        # Only a birth year is known: anyone who may still be under the minimum age is a child.
-        if birth_year is not None and when.year - birth_year <= self.policy.minimum_age:
+        if is_under_age(birth_year, self.policy.minimum_age, when.date()):
             return self._dropped("child", subject)
         gpc = bool(consent and consent.gpc) or self._signal(event, self._gpc_paths)
         if tier is not ConsentTier.NONE and self._signal(event, self._dnt_paths):

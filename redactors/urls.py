@@ -16,6 +16,7 @@ __all__ = ["UrlScrub"]
 _CACHE_LIMIT = 50_000
 _REQUEST_LINE = re.compile(r"([A-Z]{3,10}) (\S+)( HTTP/\d(?:\.\d)?)?")
 _SCHEME_HOST = re.compile(r"([a-zA-Z][a-zA-Z0-9+.-]*://)([^/?#]*)")
+_NEEDS_SCAN = re.compile(r"[0-9@:]")
 _SAFE_PARAM = re.compile(r"[A-Za-z0-9_.\-\[\]]{1,40}")
 # Path segments that identify someone or something: long numbers, UUIDs, hex or
 # base64-ish tokens, anything with an @; short numbers like /projects/42 stay.
@@ -69,7 +70,9 @@ class UrlScrub(Transform):
         origin = _SCHEME_HOST.match(path)
         if origin is not None:
             host = origin.group(2).rpartition("@")[2]  # user:password@ never passes
-            prefix = origin.group(1) + self._scanner.redact(host)[0]
+            if _NEEDS_SCAN.search(host):  # a bare host name carries nothing we detect
+                host = self._scanner.redact(host)[0]
+            prefix = origin.group(1) + host
             path = path[origin.end():]
         segments = [self._segment(segment) for segment in path.split("/")]
         out = prefix + "/".join(segments)
@@ -86,6 +89,8 @@ class UrlScrub(Transform):
         if _ID_SEGMENT.fullmatch(segment):
             return self._placeholder
         decoded = unquote(segment)
+        if not _NEEDS_SCAN.search(decoded):
+            return segment  # no digit, @ or colon: no pattern entity can be in it
         redacted, entities = self._scanner.redact(decoded)
         return redacted if entities else segment
 
