@@ -11,10 +11,13 @@ __all__ = [
     "Retention",
     "TopicNames",
     "TopicSpec",
+    "erasure_bound_ms",
     "topic_specs",
 ]
 
-DAY_MS = 24 * 3600 * 1000
+HOUR_MS = 3600 * 1000
+DAY_MS = 24 * HOUR_MS
+CLEANER_SLACK_MS = HOUR_MS  # log cleaner backoff (15 s) and queueing behind other logs
 
 # Faust table names; their changelogs are "{app_id}-{table}-changelog".
 KEYS_TABLE = "subject_keys"
@@ -74,6 +77,9 @@ class Retention:
     deadletter_ms: int = 3 * DAY_MS  # holds original bytes: restricted and short
     requests_ms: int = 30 * DAY_MS
     receipts_ms: int = 3 * 365 * DAY_MS  # audit trail
+    # Compacted topics (consent, keys, suppression): see erasure_bound_ms.
+    compaction_roll_ms: int = HOUR_MS  # segment.ms and max.compaction.lag.ms
+    tombstone_ms: int = DAY_MS  # delete.retention.ms: how long consumers see a delete
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -87,14 +93,33 @@ class TopicSpec:
 
 
 def _deleting(ms: int) -> dict[str, str]:
-    return {"cleanup.policy": "delete", "retention.ms": str(ms)}
+    # Whole segments expire, so a record lives up to retention + segment.ms: keep segments
+    # short (a quarter of the retention, between an hour and a day).
+    segment = min(DAY_MS, max(HOUR_MS, ms // 4))
+    return {"cleanup.policy": "delete", "retention.ms": str(ms), "segment.ms": str(segment)}
 
 
-def _compacted() -> dict[str, str]:
-    # Tombstones and overwritten values are physically removed within about a day:
-    # segments roll daily and the cleaner must compact them within a day.
-    return {"cleanup.policy": "compact", "retention.ms": "-1", "segment.ms": str(DAY_MS),
-            "max.compaction.lag.ms": str(DAY_MS), "delete.retention.ms": str(DAY_MS)}
+def _compacted(r: Retention) -> dict[str, str]:
+    # A tombstoned value is only cleaned once its segment has rolled: segments roll after
+    # compaction_roll_ms (the worker appends a roll marker so quiet partitions roll too),
+    # max.compaction.lag.ms forces cleaning within the same time whatever the dirty ratio,
+    # and the tombstone itself goes delete.retention.ms later. See erasure_bound_ms.
+    return {"cleanup.policy": "compact", "retention.ms": "-1",
+            "segment.ms": str(r.compaction_roll_ms),
+            "max.compaction.lag.ms": str(r.compaction_roll_ms),
+            "min.compaction.lag.ms": "0", "min.cleanable.dirty.ratio": "0.01",
+            "delete.retention.ms": str(r.tombstone_ms)}
+
+
+def erasure_bound_ms(r: Retention) -> tuple[int, int]:
+    """(value gone, tombstone gone) after a delete on a compacted topic, in milliseconds.
+
+    The value: the segment rolls within 1.5 rolls (a roll marker every half roll), then
+    the cleaner runs; the tombstone (which still carries the key, a raw subject id on
+    privacy.consent and the keys changelog) lasts delete.retention.ms longer.
+    """
+    value = r.compaction_roll_ms + r.compaction_roll_ms // 2 + CLEANER_SLACK_MS
+    return value, value + r.tombstone_ms + CLEANER_SLACK_MS
 
 
 def topic_specs(names: TopicNames, partitions: int,
@@ -107,10 +132,10 @@ def topic_specs(names: TopicNames, partitions: int,
         (names.analytics, _deleting(r.analytics_ms), "de-identified events"),
         (names.identifiable, _deleting(r.identifiable_ms), "encrypted identifiable records"),
         (names.deadletter, _deleting(r.deadletter_ms), "bad input with reason (restricted)"),
-        (names.consent, _compacted(), "consent state per subject (compacted)"),
+        (names.consent, _compacted(r), "consent state per subject (compacted)"),
         (names.requests, _deleting(r.requests_ms), "data-subject requests"),
         (names.receipts, _deleting(r.receipts_ms), "request receipts (audit trail)"),
-        (names.changelog(KEYS_TABLE), _compacted(), "per-subject data keys (Faust table)"),
-        (names.changelog(SUPPRESSION_TABLE), _compacted(), "erased subjects (Faust table)"),
+        (names.changelog(KEYS_TABLE), _compacted(r), "per-subject data keys (Faust table)"),
+        (names.changelog(SUPPRESSION_TABLE), _compacted(r), "erased subjects (Faust table)"),
     ]
     return [TopicSpec(name=n, partitions=partitions, config=c, purpose=p) for n, c, p in spec]

@@ -30,8 +30,10 @@ from schemas.rights import (
     parse_request,
 )
 from streams.rights.access import collect_export, write_export
+from streams.rights.compaction import register_roll_marker
 from streams.rights.handler import RightsHandler, rfc3339
 from streams.rights.reader import partition_for
+from streams.topics import Retention
 
 __all__ = ["PipelineEffects", "Rights", "register_rights"]
 
@@ -223,4 +225,5 @@ def register_rights(pipeline: Any, env: Mapping[str, str], *,
     async def event_child_sweep() -> None:
         await rights.sweep(leader=False)
 
+    register_roll_marker(pipeline, Retention())
     return rights
