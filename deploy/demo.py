@@ -8,6 +8,7 @@ then stops the worker.
 from __future__ import annotations
 
 import asyncio
+import base64
 import os
 import signal
 import socket
@@ -73,6 +74,20 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def _demo_env() -> dict[str, str]:
+    """The worker refuses to start without its keys: the demo brings throwaway ones unless
+    the environment has real ones."""
+    def line(kid: str) -> str:
+        return f"{kid}:{base64.b64encode(os.urandom(32)).decode()}"
+
+    env = dict(os.environ)
+    if not (env.get("LOGWARDEN_PSEUDONYM_KEYS") or env.get("LOGWARDEN_PSEUDONYM_KEY_FILE")):
+        env["LOGWARDEN_PSEUDONYM_KEYS"] = line("demo")
+    if not (env.get("LOGWARDEN_SUPPRESSION_KEY") or env.get("LOGWARDEN_SUPPRESSION_KEY_FILE")):
+        env["LOGWARDEN_SUPPRESSION_KEY"] = line("demo")
+    return env
+
+
 def main() -> int:
     run = uuid.uuid4().hex[:8]
     names = TopicNames(prefix=f"demo-{run}.")
@@ -87,7 +102,7 @@ def main() -> int:
         [sys.executable, "-m", "streams", "worker", "--broker", f"kafka://{BOOTSTRAP}",
          "--topic-prefix", names.prefix, "--app-id", f"logwarden-demo-{run}",
          "--data-dir", str(workdir / "data"), "--web-port", str(_free_port())],
-        stdout=log, stderr=subprocess.STDOUT,
+        stdout=log, stderr=subprocess.STDOUT, env=_demo_env(),
     )
     try:
         got = asyncio.run(_collect(routes))
