@@ -8,10 +8,10 @@ import hashlib
 import hmac
 import os
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from redactors.errors import MissingKeyError, TransformError
+from redactors.key_source import key_text
 from redactors.transforms import Transform, TransformDeps
 
 __all__ = ["KEYS_ENV", "KEY_FILE_ENV", "PseudonymKeyring", "Pseudonymize"]
@@ -72,15 +72,9 @@ class PseudonymKeyring:
     def from_env(cls, env: Mapping[str, str], key_file: str | None = None) -> PseudonymKeyring:
         """Keys from `key_file`, else $LOGWARDEN_PSEUDONYM_KEYS, else the file in
         $LOGWARDEN_PSEUDONYM_KEY_FILE. None of them: MissingKeyError."""
-        path = key_file or env.get(KEY_FILE_ENV)
-        if key_file is None and env.get(KEYS_ENV):
-            return cls.parse(env[KEYS_ENV], f"${KEYS_ENV}")
-        if path:
-            try:
-                text = Path(path).read_text(encoding="utf-8")
-            except OSError as exc:
-                raise MissingKeyError(f"{path}: cannot read key file ({exc.strerror})") from None
-            return cls.parse(text, path)
+        found = key_text(env, KEYS_ENV, KEY_FILE_ENV, key_file)
+        if found is not None:
+            return cls.parse(*found)
         raise MissingKeyError(
             f"no pseudonym keys: set ${KEYS_ENV}='kid:base64key,...' or ${KEY_FILE_ENV}")
 

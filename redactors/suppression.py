@@ -10,10 +10,10 @@ import re
 from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass
 from enum import StrEnum
-from pathlib import Path
 from typing import Any
 
 from redactors.errors import MissingKeyError
+from redactors.key_source import key_text
 
 __all__ = [
     "KEY_ENV",
@@ -70,15 +70,9 @@ class SubjectHasher:
     def from_env(cls, env: Mapping[str, str]) -> SubjectHasher:
         """The key from $LOGWARDEN_SUPPRESSION_KEY, else the file named by
         $LOGWARDEN_SUPPRESSION_KEY_FILE; neither is a MissingKeyError."""
-        if env.get(KEY_ENV):
-            return cls.parse(env[KEY_ENV], f"${KEY_ENV}")
-        path = env.get(KEY_FILE_ENV)
-        if path:
-            try:
-                text = Path(path).read_text(encoding="utf-8")
-            except OSError as exc:
-                raise MissingKeyError(f"{path}: cannot read key file ({exc.strerror})") from None
-            return cls.parse(text, path)
+        found = key_text(env, KEY_ENV, KEY_FILE_ENV)
+        if found is not None:
+            return cls.parse(*found)
         raise MissingKeyError(
             f"no suppression key: set ${KEY_ENV}='kid:base64key' or ${KEY_FILE_ENV}")
 
