@@ -10,6 +10,9 @@ from redactors.detectors.base import Detector
 
 __all__ = ["HAVE_HYPERSCAN", "Prefilter"]
 
+_WIDE_REPEAT = re.compile(r"\{(\d+),(\d+)\}")
+_PY_UNICODE_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")  # `\u00a0` is `\x{a0}` to hyperscan
+
 try:  # hyperscan is the fast path; `re` keeps the scanner working where it will not build
     import hyperscan
 
@@ -35,15 +38,15 @@ class Prefilter:
 
     @staticmethod
     def _compile_hyperscan(detectors: Sequence[Detector]) -> hyperscan.Database:
+        flags = hyperscan.HS_FLAG_SINGLEMATCH | hyperscan.HS_FLAG_PREFILTER | hyperscan.HS_FLAG_UTF8
+        expressions = [_hyperscan_expression(d, flags) for d in detectors]
         database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-        flags = hyperscan.HS_FLAG_SINGLEMATCH | hyperscan.HS_FLAG_PREFILTER
-        caseless = hyperscan.HS_FLAG_CASELESS
         try:
             database.compile(
-                expressions=[d.hint.encode("utf-8") for d in detectors],
+                expressions=[e for e, _ in expressions],
                 ids=list(range(len(detectors))),
                 elements=len(detectors),
-                flags=[flags | (caseless if d.ignore_case else 0) for d in detectors],
+                flags=[f for _, f in expressions],
             )
         except hyperscan.error as exc:
             raise ValueError(f"a detector hint does not compile for hyperscan: {exc}") from exc
@@ -67,7 +70,7 @@ class Prefilter:
         def on_match(index: int, _start: int, _end: int, _flags: int, _ctx: object) -> None:
             hits.append(index)
 
-        data = text.encode("utf-8", "surrogatepass")
+        data = text.encode("utf-8", "replace")  # lone surrogates become `?`: still valid UTF-8
         database.scan(data, match_event_handler=on_match, scratch=scratch)
         hits.sort()
         return hits
@@ -79,3 +82,22 @@ def _scoped(detector: Detector) -> str:
     if hint.startswith("(?i)"):
         return f"(?i:{hint[4:]})"
     return f"(?i:{hint})" if detector.ignore_case else f"(?:{hint})"
+
+
+def _hyperscan_expression(detector: Detector, flags: int) -> tuple[bytes, int]:
+    """The detector's own pattern in prefilter mode when hyperscan takes it, else its hint.
+
+    The pattern is far more selective than the hint: most texts then need no regex at all.
+    """
+    if detector.ignore_case:
+        flags |= hyperscan.HS_FLAG_CASELESS
+    pattern = _PY_UNICODE_ESCAPE.sub(lambda m: "\\x{" + m[1] + "}", detector.pattern)
+    # Wide bounded repeats blow up hyperscan's compile; unbounded is a superset and cheap.
+    pattern = _WIDE_REPEAT.sub(lambda m: m[0] if int(m[2]) <= 64 else "{" + m[1] + ",}", pattern)
+    try:
+        hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK).compile(
+            expressions=[pattern.encode("utf-8")], ids=[0], elements=1, flags=[flags]
+        )
+    except hyperscan.error:
+        return detector.hint.encode("utf-8"), flags
+    return pattern.encode("utf-8"), flags

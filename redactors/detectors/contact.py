@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import phonenumbers
 
@@ -38,6 +39,7 @@ def _groups(text: str) -> list[int]:
     return [len(run) for run in _DIGIT_RUNS.findall(text)]
 
 
+@lru_cache(maxsize=4096)  # a parse costs about 25 us per region; numbers recur in logs
 def _plausible(value: str, region: str | None, rule: str) -> bool:
     """Whether `value` is a number in `region` by `rule`: "possible" (length), "valid" (the
     plan) or "written" (valid and grouped the way that country writes its numbers)."""
@@ -56,8 +58,9 @@ def _plausible(value: str, region: str | None, rule: str) -> bool:
 
 
 def _phone_ok(value: str, before: str) -> bool:
-    """International or NANP-shaped numbers alone; other national forms must be valid and
-    written the national way, or follow a phone word; bare digits always need the word."""
+    """International or NANP-shaped numbers alone; other national forms must start with a
+    trunk 0 or (area code) and be written the national way, or follow a phone word; bare
+    digits always need the word."""
     digits = sum(c.isdigit() for c in value)
     if not 7 <= digits <= 15 or _DATE_OR_TIME.search(value):
         return False
@@ -71,8 +74,11 @@ def _phone_ok(value: str, before: str) -> bool:
     shape = _NANP_SHAPE.fullmatch(value)
     if shape and shape[1] in (None, shape[2]) and _plausible(value, "US", "possible"):
         return True
-    rule = "possible" if context else "written"
-    return any(_plausible(value, region, rule) for region in ("US", *_NATIONAL_REGIONS))
+    if context:
+        return any(_plausible(value, r, "possible") for r in ("US", *_NATIONAL_REGIONS))
+    if value.startswith(("0", "(")):  # a trunk 0 or an (area code): the national way to write
+        return any(_plausible(value, r, "written") for r in ("US", *_NATIONAL_REGIONS))
+    return False  # digit groups with neither a phone word nor a national prefix: counts, ids
 
 
 # Not inside a larger token, a time or a version.
@@ -106,21 +112,30 @@ CONTACT_DETECTORS: tuple[Detector, ...] = (
     Detector(
         name="phone_national",
         entity="PHONE_NUMBER",
-        pattern=(
-            _NOT_BEFORE + r"(?:1[ .\-])?(?:\(\d{1,5}\)[ .\-\u00a0]?|\d{2,6}[ .\-\u00a0])"
-            r"\d{2,8}(?:[ .\-\u00a0]\d{2,8}){0,3}" + _NOT_AFTER
+        pattern=(  # the shapes that need no phone word: NANP, trunk 0, (area code)
+            _NOT_BEFORE + r"(?:(?:1[ .\-])?(?:\(\d{3}\) ?\d{3}[ .\-]\d{4}|\d{3}-\d{3}-\d{4}"
+            r"|\d{3}\.\d{3}\.\d{4}|\d{3} \d{3} \d{4})"
+            r"|(?:0\d{1,5}[ .\-\u00a0]|\(0?\d{1,5}\)[ .\-\u00a0]?)"
+            r"\d{2,8}(?:[ .\-\u00a0]\d{2,8}){0,3})" + _NOT_AFTER
         ),
-        hint=r"\d[\d .\-\(\)]{6,}\d",
+        hint=r"\d{3}[ .\-\)]\s?\d{3}[ .\-]\d{4}|(0|\()\d{1,5}\)?[ .\-]?\d{2,8}[ .\-]\d{2}",
         score=0.7,
         trim_groups=4,
         validate=_phone_ok,
     ),
     Detector(
-        name="phone_digits",
+        name="phone_after_word",
         entity="PHONE_NUMBER",
-        pattern=_NOT_BEFORE + r"\d{7,15}" + _NOT_AFTER,
-        hint=r"\d{7}",
-        score=0.6,
+        pattern=(  # any grouping of digits, but only right after a phone word
+            r"(?i:(?<![a-z])(?:phone|tel|mobile|cell|call|fax|sms|whatsapp|contact|dial|msisdn"
+            r"|ph|txt|reach)[a-z]*)[^\n\d+]{0,24}?"
+            r"(?<![\w.\-/])(?P<v>(?:\(\d{1,5}\)[ .\-\u00a0]?)?\d[\d .\-\u00a0]{5,18}\d)"
+            + _NOT_AFTER
+        ),
+        hint=r"(?i)(phone|tel|mobile|cell|call|fax|sms|whatsapp|contact|dial|msisdn|ph|txt|reach)",
+        group="v",
+        score=0.7,
+        trim_groups=4,
         validate=_phone_ok,
     ),
 )

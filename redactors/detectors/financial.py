@@ -14,7 +14,6 @@ _CARD_PREFIXES = ("4", "51", "52", "53", "54", "55", "22", "23", "24", "25", "26
                   "35", "300", "301", "302", "303", "304", "305", "36", "38", "39", "62",
                   "50", "56", "57", "58", "67")  # fmt: skip
 _CARD_WORDS = context_words("card", "cc", "credit", "debit", "visa", "mastercard", "amex", "pan")
-_SSN_WORDS = context_words("ssn", "social security", "social sec", "ss#", "ss #", "taxpayer", "tin")
 
 
 def _card_ok(value: str, before: str) -> bool:
@@ -29,9 +28,7 @@ def _card_ok(value: str, before: str) -> bool:
     return luhn_ok(digits) or (len(groups) > 1 and _CARD_WORDS.search(before[-24:]) is not None)
 
 
-def _ssn_ok(value: str, before: str) -> bool:
-    if value.isdigit() and _SSN_WORDS.search(before[-24:]) is None:
-        return False  # nine bare digits are an id or a count unless named
+def _ssn_ok(value: str, _before: str) -> bool:
     return ssn_ok(value)
 
 
@@ -43,9 +40,11 @@ FINANCIAL_DETECTORS: tuple[Detector, ...] = (
     Detector(
         name="credit_card",
         entity="CREDIT_CARD",
-        pattern=r"(?<![\w\-.+])\d{4}[ \-]\d{6}[ \-]\d{4,5}(?![\w\-]|\.\d)"
-        r"|(?<![\w\-.+])(?:\d{4}[ \-]?){2,3}\d{1,7}(?![\w\-]|\.\d)",
-        hint=r"\d{4}[ \-]?\d{4}[ \-]?\d{2}",
+        pattern=(  # every issuer prefix starts with 2-6
+            r"(?<![\w\-.+])[2-6]\d{3}[ \-]\d{6}[ \-]\d{4,5}(?![\w\-]|\.\d)"
+            r"|(?<![\w\-.+])[2-6]\d{3}[ \-]?(?:\d{4}[ \-]?){1,2}\d{1,7}(?![\w\-]|\.\d)"
+        ),
+        hint=r"[2-6]\d{3}[ \-]?\d{4}[ \-]?\d{2}",
         score=0.9,
         trim_groups=1,
         validate=_card_ok,
@@ -63,8 +62,20 @@ FINANCIAL_DETECTORS: tuple[Detector, ...] = (
     Detector(
         name="us_ssn",
         entity="US_SSN",
-        pattern=r"(?<![\w\-.])(?:\d{3}-\d{2}-\d{4}|\d{3} \d{2} \d{4}|\d{9})(?![\w\-]|\.\d)",
-        hint=r"\d{3}[\- ]?\d{2}[\- ]?\d{4}",
+        pattern=r"(?<![\w\-.])(?:\d{3}-\d{2}-\d{4}|\d{3} \d{2} \d{4})(?![\w\-]|\.\d)",
+        hint=r"\d{3}[\- ]\d{2}[\- ]\d{4}",
+        score=0.85,
+        validate=_ssn_ok,
+    ),
+    Detector(
+        name="us_ssn_after_word",
+        entity="US_SSN",
+        pattern=(  # nine bare digits are an id or a count unless named
+            r"(?i:(?<![a-z])(?:ssn|social security|social sec|ss#|taxpayer|tin)[a-z]*)"
+            r"[^\n\d]{0,16}?(?<![\w\-.])(?P<v>\d{9})(?![\w\-]|\.\d)"
+        ),
+        hint=r"(?i)(ssn|social sec|ss#|taxpayer|tin)",
+        group="v",
         score=0.85,
         validate=_ssn_ok,
     ),

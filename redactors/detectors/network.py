@@ -8,6 +8,7 @@ from redactors.detectors.checks import is_ip_address
 __all__ = ["NETWORK_DETECTORS"]
 
 _H = r"[0-9A-Fa-f]"
+_G = _H + r"{1,4}"
 _V4 = r"(?:\d{1,3}\.){3}\d{1,3}"
 
 
@@ -52,11 +53,35 @@ NETWORK_DETECTORS: tuple[Detector, ...] = (
     Detector(
         name="ipv6",
         entity="IP_ADDRESS",
-        pattern=(
-            r"(?<![\w:.])\[?(?:" + _H + r"{0,4}:){2,7}(?:" + _V4 + r"|" + _H + r"{1,4}|:?)"
+        pattern=(  # eight groups, or `::` somewhere; an IPv4 tail counts as two groups
+            r"(?<![\w:.])\[?(?:(?:"
+            + _G
+            + r":){6}"
+            + _V4
+            + r"|(?:"
+            + _G
+            + r"(?::"
+            + _G
+            + r"){0,4})?::(?:"
+            + _G
+            + r":){0,5}"
+            + _V4
+            + r"|(?:"
+            + _G
+            + r":){7}"
+            + _G
+            + r"|(?:"
+            + _G
+            + r"(?::"
+            + _G
+            + r"){0,6})?::(?:"
+            + _G
+            + r"(?::"
+            + _G
+            + r"){0,6})?)"
             r"(?:%[\w.]+)?(?:\]|(?![\w:]))"
         ),
-        hint=r"::|" + _H + r"{1,4}(:" + _H + r"{1,4}){7}",
+        hint=r"::|" + _G + r"(:" + _G + r"){7}",
         score=0.9,
         validate=_ipv6_ok,
     ),
@@ -64,8 +89,21 @@ NETWORK_DETECTORS: tuple[Detector, ...] = (
         name="mac",
         entity="MAC_ADDRESS",
         pattern=(
-            r"(?<![\w:\-.])(?:" + _H + r"{2}([:\-])" + _H + r"{2}(?:\1" + _H + r"{2}){4}"
-            r"|" + _H + r"{4}\." + _H + r"{4}\." + _H + r"{4})(?![\w:\-]|\.\w)"
+            r"(?<![\w:\-.])(?:"
+            + _H
+            + r"{2}(?::"
+            + _H
+            + r"{2}){5}|"
+            + _H
+            + r"{2}(?:-"
+            + _H
+            + r"{2}){5}|"
+            + _H
+            + r"{4}\."
+            + _H
+            + r"{4}\."
+            + _H
+            + r"{4})(?![\w:\-]|\.\w)"
         ),
         hint=_H
         + r"{2}[:\-]"
