@@ -19,6 +19,7 @@ _PHONE_WORDS = context_words("phone", "tel", "mobile", "cell", "call", "fax", "s
 # National formats with a trunk 0 (or none) by region, most common in our traffic first.
 _NATIONAL_REGIONS = ("GB", "DE", "FR", "IT", "ES", "NL", "AU", "IN", "BR", "JP", "MX", "CA",
                      "IE", "PL", "SE", "CH", "AT", "BE", "ZA", "NG", "PH", "CN", "KR")  # fmt: skip
+_NO_TRUNK_REGIONS = ("ES", "IT", "PT", "PL", "GR")
 _URL_AUTHORITY = re.compile(r"://[^\s/@]*$")  # `scheme://user:pa` before `ss@host`
 _DIGIT_RUNS = re.compile(r"\d+")
 _SEPARATORS = frozenset(" .-()\u00a0\t")
@@ -58,9 +59,8 @@ def _plausible(value: str, region: str | None, rule: str) -> bool:
 
 
 def _phone_ok(value: str, before: str) -> bool:
-    """International or NANP-shaped numbers alone; other national forms must start with a
-    trunk 0 or (area code) and be written the national way, or follow a phone word; bare
-    digits always need the word."""
+    """International or NANP-shaped numbers alone; other national forms must be valid and
+    written the national way, or follow a phone word; bare digits always need the word."""
     digits = sum(c.isdigit() for c in value)
     if not 7 <= digits <= 15 or _DATE_OR_TIME.search(value):
         return False
@@ -78,7 +78,8 @@ def _phone_ok(value: str, before: str) -> bool:
         return any(_plausible(value, r, "possible") for r in ("US", *_NATIONAL_REGIONS))
     if value.startswith(("0", "(")):  # a trunk 0 or an (area code): the national way to write
         return any(_plausible(value, r, "written") for r in ("US", *_NATIONAL_REGIONS))
-    return False  # digit groups with neither a phone word nor a national prefix: counts, ids
+    # Plans without a trunk 0 (ES 612 34 56 78, PL 512 345 678): valid and written so.
+    return any(_plausible(value, r, "written") for r in _NO_TRUNK_REGIONS)
 
 
 # Not inside a larger token, a time or a version.
@@ -114,7 +115,7 @@ CONTACT_DETECTORS: tuple[Detector, ...] = (
         entity="PHONE_NUMBER",
         pattern=(  # the shapes that need no phone word: NANP, trunk 0, (area code)
             _NOT_BEFORE + r"(?:(?:1[ .\-])?(?:\(\d{3}\) ?\d{3}[ .\-]\d{4}|\d{3}-\d{3}-\d{4}"
-            r"|\d{3}\.\d{3}\.\d{4}|\d{3} \d{3} \d{4})"
+            r"|\d{3}\.\d{3}\.\d{4}|\d{3} \d{3} \d{4}|\d{3} \d{2} \d{2} \d{2}|\d{3} \d{3} \d{3})"
             r"|(?:0\d{1,5}[ .\-\u00a0]|\(0?\d{1,5}\)[ .\-\u00a0]?)"
             r"\d{2,8}(?:[ .\-\u00a0]\d{2,8}){0,3})" + _NOT_AFTER
         ),
