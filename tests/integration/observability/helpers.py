@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import os
 import re
 import shutil
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -93,3 +95,36 @@ def require_tool(path: str) -> str:
     if os.environ.get("CI"):
         pytest.fail(message)
     pytest.skip(message)
+
+
+class SteadyProducer:
+    """Keeps events arriving on a topic from a background thread."""
+
+    def __init__(self, bootstrap: str, topic: str, per_second: int = 20) -> None:
+        self.sent = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(
+            target=lambda: asyncio.run(self._run(bootstrap, topic, per_second)), daemon=True)
+
+    async def _run(self, bootstrap: str, topic: str, per_second: int) -> None:
+        from aiokafka import AIOKafkaProducer
+
+        producer = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=5)
+        await producer.start()
+        try:
+            while not self._stop.is_set():
+                for _ in range(per_second // 4):
+                    await producer.send(topic, orjson.dumps({"path": "/x", "n": self.sent}))
+                    self.sent += 1
+                await producer.flush()
+                await asyncio.sleep(0.25)
+        finally:
+            await producer.stop()
+
+    def __enter__(self) -> SteadyProducer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=30)

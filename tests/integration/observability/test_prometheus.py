@@ -8,7 +8,6 @@ import json
 import signal
 import subprocess
 import sys
-import threading
 import time
 import urllib.parse
 from collections.abc import Iterator
@@ -22,6 +21,7 @@ import yaml
 from tests.conftest import free_port
 from tests.integration.observability.helpers import (
     TOPICS,
+    SteadyProducer,
     http_get,
     require_tool,
     status_json,
@@ -101,39 +101,6 @@ class Prometheus:
         self.proc.terminate()
         self.proc.wait(timeout=30)
         self.log.close()
-
-
-class SteadyProducer:
-    """Keeps events arriving on a topic from a background thread."""
-
-    def __init__(self, bootstrap: str, topic: str, per_second: int = 20) -> None:
-        self.sent = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(
-            target=lambda: asyncio.run(self._run(bootstrap, topic, per_second)), daemon=True)
-
-    async def _run(self, bootstrap: str, topic: str, per_second: int) -> None:
-        from aiokafka import AIOKafkaProducer
-
-        producer = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=5)
-        await producer.start()
-        try:
-            while not self._stop.is_set():
-                for _ in range(per_second // 4):
-                    await producer.send(topic, orjson.dumps({"path": "/x", "n": self.sent}))
-                    self.sent += 1
-                await producer.flush()
-                await asyncio.sleep(0.25)
-        finally:
-            await producer.stop()
-
-    def __enter__(self) -> SteadyProducer:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join(timeout=30)
 
 
 @pytest.fixture
