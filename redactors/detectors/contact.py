@@ -67,8 +67,9 @@ def _phone_ok(value: str, before: str) -> bool:
     formatted = any(c in _SEPARATORS for c in value)
     context = _PHONE_WORDS.search(before[-32:]) is not None
     if value.startswith(("+", "00")):
+        loose = context or (formatted and value.startswith("+"))  # `00` is also a time part
         international = "+" + value[2:] if value.startswith("00") else value
-        return _plausible(international, None, "possible" if formatted or context else "valid")
+        return _plausible(international, None, "possible" if loose else "valid")
     if not (formatted or context):
         return False
     shape = _NANP_SHAPE.fullmatch(value)
@@ -102,7 +103,7 @@ CONTACT_DETECTORS: tuple[Detector, ...] = (
         name="phone_international",
         entity="PHONE_NUMBER",
         pattern=(
-            r"(?<![\w+])(?:\+|00)\d{1,3}(?:[ .\-\u00a0]?\(\d{1,4}\))?"
+            r"(?:(?<![\w+])\+|(?<![\w+.:,/\-])00)\d{1,3}(?:[ .\-\u00a0]?\(\d{1,4}\))?"
             r"(?:[ .\-\u00a0]?\d{1,5}){1,6}" + _NOT_AFTER
         ),
         hint=r"(\+|00)\d[\d .\-\(\)]{6,}\d",
