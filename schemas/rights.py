@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -16,6 +17,7 @@ from redactors.errors import LogwardenError
 from schemas import codec
 
 __all__ = [
+    "REQUEST_ID",
     "Receipt",
     "ReceiptStatus",
     "RequestTrigger",
@@ -25,6 +27,10 @@ __all__ = [
     "parse_request",
     "receipt_problems",
 ]
+
+
+# The request schema's pattern: ids are copied to receipts and logs, so no free text.
+REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
 
 
 class RightsRequestError(LogwardenError):

@@ -21,6 +21,7 @@ from redactors.suppression import SubjectHasher, SuppressionEntry, SuppressionLi
 from schemas import codec
 from schemas.consent import encode_consent
 from schemas.rights import (
+    REQUEST_ID,
     Receipt,
     ReceiptStatus,
     RequestTrigger,
@@ -116,8 +117,7 @@ class Rights:
             document = codec.loads(value) if value is not None else None
         fields = document if isinstance(document, dict) else {}
         request_id = fields.get("request_id")
-        if not (isinstance(request_id, str) and request_id.isprintable()
-                and 0 < len(request_id) <= 128):
+        if not (isinstance(request_id, str) and REQUEST_ID.fullmatch(request_id)):
             request_id = f"unreadable-{where}"
         kind = fields.get("type")
         subject = fields.get("subject_id")

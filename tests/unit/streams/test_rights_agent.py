@@ -1,0 +1,98 @@
+"""The rights agent's own decisions: receipts for unreadable requests, child sweeps."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from types import SimpleNamespace
+from typing import Any
+
+import orjson
+import pytest
+
+from redactors.consent import ConsentState
+from redactors.suppression import (
+    SubjectHasher,
+    SuppressionEntry,
+    SuppressionList,
+    SuppressionReason,
+)
+from schemas.rights import receipt_problems
+from streams.hooks import NullHooks
+from streams.rights.agent import Rights
+from streams.rights.handler import RightsHandler
+
+HASHER = SubjectHasher(b"s" * 32, key_id="s1")
+
+
+@dataclass
+class FakeTopic:
+    sent: list[dict[str, Any]] = field(default_factory=list)
+
+    async def send(self, **record: Any) -> None:
+        self.sent.append(record)
+
+
+def rights_with(consent: dict[str, ConsentState]) -> tuple[Rights, dict[str, FakeTopic]]:
+    topics = {"requests": FakeTopic(), "receipts": FakeTopic()}
+    pipeline = SimpleNamespace(settings=SimpleNamespace(partitions=4), topics=topics,
+                               consent=SimpleNamespace(get=consent.get), hooks=NullHooks())
+    suppression = SuppressionList(HASHER, {})
+    handler = RightsHandler(HASHER, effects=None, minimum_age=16)  # type: ignore[arg-type]
+    return Rights(pipeline, HASHER, handler, suppression), topics
+
+
+def message(key: bytes | None, value: bytes) -> Any:
+    return SimpleNamespace(message=SimpleNamespace(key=key, value=value, partition=2,
+                                                   offset=7))
+
+
+@pytest.mark.parametrize(("key", "value", "request_id", "subject"), [
+    (b"erin", b"{not json", "unreadable-2-7", HASHER("erin")),
+    (None, b"[1, 2]", "unreadable-2-7", None),
+    (b"erin", orjson.dumps({"request_id": "erin@example.org", "type": "erase"}),
+     "unreadable-2-7", HASHER("erin")),
+    (None, orjson.dumps({"request_id": "r-9", "type": "erase", "subject_id": "erin"}),
+     "r-9", HASHER("erin")),
+])
+def test_unreadable_requests_get_a_rejected_receipt_without_pii(key, value, request_id,
+                                                                subject):
+    rights, topics = rights_with({})
+    receipt = asyncio.run(rights.handle(message(key, value)))
+    assert receipt.status == "rejected"
+    assert receipt.request_id == request_id
+    assert receipt.subject == subject
+    sent = topics["receipts"].sent[0]
+    assert receipt_problems(orjson.loads(sent["value"])) == []
+    assert b"erin" not in sent["value"]
+
+
+def child(subject: str) -> ConsentState:
+    return ConsentState(subject_id=subject, birth_year=datetime.now(UTC).year - 10)
+
+
+def test_consent_children_are_swept_by_the_leader_only_and_once():
+    states = {"kid": child("kid"), "adult": ConsentState(subject_id="adult", birth_year=1980)}
+    rights, topics = rights_with(states)
+    for state in states.values():
+        rights.on_consent(state)
+    asyncio.run(rights.sweep(leader=False))
+    assert topics["requests"].sent == []
+    asyncio.run(rights.sweep(leader=True))
+    asyncio.run(rights.sweep(leader=True))
+    requests = [orjson.loads(r["value"]) for r in topics["requests"].sent]
+    assert [(r["subject_id"], r["trigger"], r["type"]) for r in requests] == [
+        ("kid", "child", "erase")]
+
+
+def test_event_children_are_swept_by_any_worker_unless_already_suppressed():
+    rights, topics = rights_with({})
+    rights.suppression.suppress("gone", SuppressionEntry(
+        reason=SuppressionReason.CHILD, since="2026-11-25T00:00:00Z", request_id="r-1"))
+    rights.on_child_event("kid")
+    rights.on_child_event("gone")
+    asyncio.run(rights.sweep(leader=False))
+    rights.on_child_event("kid")  # more events before the erasure lands: no second request
+    asyncio.run(rights.sweep(leader=False))
+    assert [orjson.loads(r["value"])["subject_id"] for r in topics["requests"].sent] == ["kid"]
