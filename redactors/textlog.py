@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-__all__ = ["parse_text_line"]
+__all__ = ["parse_text_line", "scrub_home_dirs"]
 
 # 127.0.0.1 - frank [10/Oct/2000:13:55:36 -0700] "GET /a.gif HTTP/1.0" 200 2326 "ref" "ua"
 _ACCESS = re.compile(
@@ -33,6 +33,13 @@ _ACCOUNT_PROGRAMS = frozenset({"sshd", "sudo", "su", "login", "systemd-logind", 
                                "postfix/smtpd", "vsftpd", "proftpd"})
 
 
+def scrub_home_dirs(text: str) -> str:
+    """`/home/alice/x` -> `/home/<USER>/x`: home directories name their owner."""
+    if "/home/" not in text and "/Users/" not in text:
+        return text
+    return _HOME.sub(r"\1<USER>", text)
+
+
 def _dash_to_none(fields: dict[str, Any]) -> dict[str, Any]:
     return {k: (None if v in ("-", "") else v) for k, v in fields.items() if v is not None}
 
@@ -54,7 +61,7 @@ def parse_text_line(text: str) -> dict[str, Any] | None:
     if match is not None:
         fields = {k: v for k, v in match.groupdict().items() if v is not None}
         program = fields["program"]
-        message = _HOME.sub(r"\1<USER>", fields["message"])
+        message = scrub_home_dirs(fields["message"])
         base = program.split("(")[0].split("/")[-1]
         if program in _ACCOUNT_PROGRAMS or base in _ACCOUNT_PROGRAMS:
             message = _ACCOUNT.sub(r"\g<lead><USER>", message)

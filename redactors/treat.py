@@ -10,6 +10,7 @@ from redactors.findings import TextScanner
 from redactors.geo import GeoCoarsen
 from redactors.parsing import shape_of
 from redactors.paths import ITEM
+from redactors.textlog import scrub_home_dirs
 from redactors.transforms import DROP, Transform
 
 __all__ = ["FieldPlan", "TreatState", "Treater"]
@@ -25,13 +26,19 @@ class FieldPlan:
     """What one category does for one tier: the analytics transform, and whether the
     identifiable record keeps the raw value (encrypted)."""
 
-    __slots__ = ("analytics", "category", "identifiable_keep", "list_aware")
+    __slots__ = ("analytics", "category", "container_aware", "identifiable_keep",
+                 "whole_objects")
 
     def __init__(self, category: str, analytics: Transform | None, keep: bool) -> None:
         self.category = category
         self.analytics = analytics  # None: dropped from analytics
         self.identifiable_keep = keep
-        self.list_aware = isinstance(analytics, GeoCoarsen)
+        # Location objects are coarsened whole; any other object under a classified name
+        # (a `request` or `user` object) is walked so that each of its fields is classified.
+        self.container_aware = isinstance(analytics, GeoCoarsen)
+        # A dropped category drops its objects whole: `password: {old, new}` must not be
+        # walked field by field into analytics.
+        self.whole_objects = self.container_aware or analytics is None
 
 
 class TreatState:
@@ -104,10 +111,10 @@ class Treater:
             if child is None:
                 child = self._child(trie, key)
             plan = child.plan
-            if plan is not None:
+            kind = type(value)
+            if plan is not None and (kind is not dict or plan.whole_objects):
                 self._apply(plan, key, value, child, state, out, depth)
                 continue
-            kind = type(value)
             if kind is str:
                 out[key] = self._scan(value, state) if value else value
             elif kind is dict:
@@ -159,6 +166,7 @@ class Treater:
         cached = self._text_cache.get(text)
         if cached is None:
             redacted, found = self._scanner.redact(text)
+            redacted = scrub_home_dirs(redacted)
             cached = (redacted, tuple(sorted({self._entity_category.get(e, "unclassified")
                                               for e in found})))
             if len(text) <= _TEXT_CACHE_MAX_LEN:
@@ -187,9 +195,10 @@ class Treater:
             state.transforms.add("drop")
             return
         try:
-            if isinstance(value, list) and not plan.list_aware:
-                treated: Any = [t for t in (transform(v, key, state.day) for v in value)
-                                if t is not DROP]
+            if type(value) is list and not plan.container_aware:
+                treated: Any = [t for t in (
+                    self._object(v, node, state, depth + 1) if type(v) is dict
+                    else transform(v, key, state.day) for v in value) if t is not DROP]
             else:
                 treated = transform(value, key, state.day)
         except EventError as exc:
