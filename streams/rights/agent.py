@@ -107,6 +107,7 @@ class Rights:
         self.suppression = suppression
         self._child_requested: set[str] = set()  # asked for by this worker
         self._consent_children: set[str] = set()
+        self._consent_changed: set[str] = set()  # subjects with new consent since the sweep
         self._event_children: set[str] = set()
 
     def _rejected(self, key: bytes | None, value: bytes | None,
@@ -153,6 +154,7 @@ class Rights:
 
     def on_consent(self, state: ConsentState) -> None:
         """Every worker sees every consent event (a global table); the leader's sweep acts."""
+        self._consent_changed.add(state.subject_id)
         if is_under_age(state.birth_year, self._handler.minimum_age, datetime.now(UTC).date()):
             self._consent_children.add(state.subject_id)
 
@@ -183,6 +185,25 @@ class Rights:
                 log.error("child erasure request failed: %s", type(exc).__name__)
                 failed.add(subject_id)
         self._event_children |= failed
+        if leader:
+            await self._retombstone_erased_consent()
+
+    async def _retombstone_erased_consent(self) -> None:
+        """A service may send consent for a subject erased earlier: the worker keeps
+        ignoring the subject's events, and deletes that consent record again."""
+        changed, self._consent_changed = self._consent_changed, set()
+        for subject_id in changed:
+            if self._p.consent.get(subject_id) is None:
+                continue
+            if self.suppression.is_suppressed(subject_id):
+                key = subject_id.encode()
+                try:
+                    await self._p.topics["consent"].send(
+                        key=key, value=None,
+                        partition=partition_for(key, self._p.settings.partitions))
+                except Exception as exc:  # retried on the next sweep
+                    log.error("consent tombstone failed: %s", type(exc).__name__)
+                    self._consent_changed.add(subject_id)
 
     async def _request_child_erasure(self, subject_id: str) -> None:
         request = RightsRequest(

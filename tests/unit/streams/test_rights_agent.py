@@ -96,3 +96,18 @@ def test_event_children_are_swept_by_any_worker_unless_already_suppressed():
     rights.on_child_event("kid")  # more events before the erasure lands: no second request
     asyncio.run(rights.sweep(leader=False))
     assert [orjson.loads(r["value"])["subject_id"] for r in topics["requests"].sent] == ["kid"]
+
+
+def test_consent_sent_again_for_an_erased_subject_is_tombstoned_by_the_leader():
+    states = {"gone": ConsentState(subject_id="gone", analytics=True),
+              "here": ConsentState(subject_id="here", analytics=True)}
+    rights, topics = rights_with(states)
+    topics["consent"] = FakeTopic()
+    rights.suppression.suppress("gone", SuppressionEntry(
+        reason=SuppressionReason.ERASED, since="2026-11-25T00:00:00Z", request_id="r-1"))
+    for state in states.values():
+        rights.on_consent(state)
+    asyncio.run(rights.sweep(leader=False))
+    assert topics["consent"].sent == []
+    asyncio.run(rights.sweep(leader=True))
+    assert [(r["key"], r["value"]) for r in topics["consent"].sent] == [(b"gone", None)]
