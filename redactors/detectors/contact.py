@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import phonenumbers
 
@@ -58,6 +58,29 @@ def _plausible(value: str, region: str | None, rule: str) -> bool:
     return _groups(national) == _groups(value)
 
 
+@cache
+def _regions_for(digits: int, *, trunk: bool) -> tuple[str, ...]:
+    """The regions whose national numbers can have this many digits, written this way."""
+    regions = ("US", *_NATIONAL_REGIONS) if trunk else _NO_TRUNK_REGIONS
+    fitting = []
+    for region in regions:
+        metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+        if metadata is None or metadata.general_desc is None:
+            continue
+        significant = digits - 1 if trunk and metadata.national_prefix == "0" else digits
+        if significant in (metadata.general_desc.possible_length or ()):
+            fitting.append(region)
+    return tuple(fitting)
+
+
+def _load_phone_metadata() -> None:
+    """phonenumbers loads a region's metadata on its first parse; do that at construction."""
+    for region in ("US", *_NATIONAL_REGIONS, *_NO_TRUNK_REGIONS):
+        example = phonenumbers.example_number(region)
+        if example is not None:
+            phonenumbers.is_valid_number(example)
+
+
 def _phone_ok(value: str, before: str) -> bool:
     """International or NANP-shaped numbers alone; other national forms must be valid and
     written the national way, or follow a phone word; bare digits always need the word."""
@@ -78,9 +101,9 @@ def _phone_ok(value: str, before: str) -> bool:
     if context:
         return any(_plausible(value, r, "possible") for r in ("US", *_NATIONAL_REGIONS))
     if value.startswith(("0", "(")):  # a trunk 0 or an (area code): the national way to write
-        return any(_plausible(value, r, "written") for r in ("US", *_NATIONAL_REGIONS))
+        return any(_plausible(value, r, "written") for r in _regions_for(digits, trunk=True))
     # Plans without a trunk 0 (ES 612 34 56 78, PL 512 345 678): valid and written so.
-    return any(_plausible(value, r, "written") for r in _NO_TRUNK_REGIONS)
+    return any(_plausible(value, r, "written") for r in _regions_for(digits, trunk=False))
 
 
 # Not inside a larger token, a time or a version.
@@ -110,6 +133,7 @@ CONTACT_DETECTORS: tuple[Detector, ...] = (
         score=0.8,
         trim_groups=4,
         validate=_phone_ok,
+        prepare=_load_phone_metadata,
     ),
     Detector(
         name="phone_national",
@@ -117,13 +141,14 @@ CONTACT_DETECTORS: tuple[Detector, ...] = (
         pattern=(  # the shapes that need no phone word: NANP, trunk 0, (area code)
             _NOT_BEFORE + r"(?:(?:1[ .\-])?(?:\(\d{3}\) ?\d{3}[ .\-]\d{4}|\d{3}-\d{3}-\d{4}"
             r"|\d{3}\.\d{3}\.\d{4}|\d{3} \d{3} \d{4}|\d{3} \d{2} \d{2} \d{2}|\d{3} \d{3} \d{3})"
-            r"|(?:0\d{1,5}[ .\-\u00a0]|\(0?\d{1,5}\)[ .\-\u00a0]?)"
+            r"|(?<!\d[ .\-])(?:0\d{1,5}[ .\-\u00a0]|\(0?\d{1,5}\)[ .\-\u00a0]?)"
             r"\d{2,8}(?:[ .\-\u00a0]\d{2,8}){0,3})" + _NOT_AFTER
         ),
         hint=r"\d{3}[ .\-\)]\s?\d{3}[ .\-]\d{4}|(0|\()\d{1,5}\)?[ .\-]?\d{2,8}[ .\-]\d{2}",
         score=0.7,
         trim_groups=4,
         validate=_phone_ok,
+        prepare=_load_phone_metadata,
     ),
     Detector(
         name="phone_after_word",
@@ -139,5 +164,6 @@ CONTACT_DETECTORS: tuple[Detector, ...] = (
         score=0.7,
         trim_groups=4,
         validate=_phone_ok,
+        prepare=_load_phone_metadata,
     ),
 )

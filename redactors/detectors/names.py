@@ -40,10 +40,12 @@ def _collect(attributes: tuple[str, ...]) -> frozenset[str]:
 @cache
 def first_names() -> frozenset[str]:
     """Given names across our locales."""
-    return _collect(("first_names", "first_names_male", "first_names_female"))
+    return _collect(("first_names", "first_names_male", "first_names_female",
+                     "first_romanized_names", "first_romanized_names_male",
+                     "first_romanized_names_female"))  # fmt: skip
 
 
 @cache
 def last_names() -> frozenset[str]:
     """Family names across our locales."""
-    return _collect(("last_names",))
+    return _collect(("last_names", "last_romanized_names"))
