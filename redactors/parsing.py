@@ -17,20 +17,27 @@ _QUOTE_SPACE = re.compile(rb'"[ \t\r\n]')
 _BLANK = b" \t\r\n"
 
 
-@dataclass(frozen=True, slots=True)
 class ParsedEvent:
     """One decoded event. Plain text lines (`text=True`) become the fields of their log
     layout (access log, syslog) or `{"message": line}`.
 
     `key_marks` counts `"` + `:` in the JSON text: at least the number of keys, so a walk
     that counts fewer keys than that must check `body` for duplicate keys.
+    (A plain slotted class: built once per event, a frozen dataclass costs too much.)
     """
 
-    event: dict[str, Any]
-    text: bool = False
-    size: int = 0
-    key_marks: int = -1
-    body: bytes = b""
+    __slots__ = ("body", "event", "key_marks", "size", "text")
+
+    def __init__(self, event: dict[str, Any], text: bool = False, size: int = 0,
+                 key_marks: int = -1, body: bytes = b"") -> None:
+        self.event = event
+        self.text = text
+        self.size = size
+        self.key_marks = key_marks
+        self.body = body
+
+    def __repr__(self) -> str:  # never print the event: it holds personal data
+        return f"ParsedEvent(text={self.text}, size={self.size})"
 
 
 @dataclass(frozen=True, slots=True)

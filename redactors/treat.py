@@ -106,15 +106,37 @@ class Treater:
         state.keys += len(node)
         out: dict[str, Any] = {}
         children = trie.children
+        day = state.day
         for key, value in node.items():
             child = children.get(key)
             if child is None:
                 child = self._child(trie, key)
             plan = child.plan
             kind = type(value)
-            if plan is not None and (kind is not dict or plan.whole_objects):
-                self._apply(plan, key, value, child, state, out, depth)
-                continue
+            if plan is not None:
+                if kind is dict or kind is list:
+                    if kind is list or plan.whole_objects:
+                        self._apply(plan, key, value, child, state, out, depth)
+                        continue
+                elif value is not None:
+                    # The common case inlined: one scalar in a classified field.
+                    state.categories.add(plan.category)
+                    if plan.identifiable_keep:
+                        state.identifiable[child.dotted] = value
+                    transform = plan.analytics
+                    if transform is None:
+                        state.transforms.add("drop")
+                        continue
+                    try:
+                        treated = transform(value, key, day)
+                    except EventError as exc:
+                        raise EventError(f"{exc.reason}:{plan.category}", child.dotted) from None
+                    state.transforms.add(transform.label)
+                    if treated is not DROP:
+                        out[key] = treated
+                    continue
+                else:
+                    continue
             if kind is str:
                 out[key] = self._scan(value, state) if value else value
             elif kind is dict:
