@@ -44,6 +44,10 @@ class Detector:
             compiled = re.compile(self.pattern, flags)
         except re.error as exc:
             raise ValueError(f"detector {self.name}: bad pattern: {exc}") from exc
+        try:  # the `re` prefilter compiles hints as they are
+            re.compile(self.hint)
+        except re.error as exc:
+            raise ValueError(f"detector {self.name}: bad hint: {exc}") from exc
         if isinstance(self.group, str) and self.group not in compiled.groupindex:
             raise ValueError(f"detector {self.name}: no group {self.group!r} in pattern")
         if isinstance(self.group, int) and self.group > compiled.groups:
