@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from redactors.classify import FieldClassifier
@@ -20,6 +21,7 @@ _NODE_LIMIT = 200_000  # field paths are attacker-controlled: bound what we reme
 _TEXT_CACHE_LIMIT = 65_536
 _TEXT_CACHE_MAX_LEN = 512
 _CONTAINERS = (dict, list)
+_KEY_NEEDS_SCAN = re.compile(r"[0-9@:%+ ]|[A-Z][a-z]+ [A-Z]")
 
 
 class FieldPlan:
@@ -57,12 +59,13 @@ class TreatState:
 class _Node:
     """One field path seen before, with its plan resolved (a trie: no tuples per field)."""
 
-    __slots__ = ("children", "dotted", "plan", "shape")
+    __slots__ = ("children", "dotted", "out_key", "plan", "shape")
 
-    def __init__(self, shape: tuple[str, ...], plan: FieldPlan | None) -> None:
+    def __init__(self, shape: tuple[str, ...], plan: FieldPlan | None, out_key: str) -> None:
         self.shape = shape
         self.dotted = ".".join(shape)
         self.plan = plan
+        self.out_key = out_key  # the key as analytics may show it: scanned like a value
         self.children: dict[str, _Node] = {}
 
 
@@ -82,7 +85,7 @@ class Treater:
         self._reset()
 
     def _reset(self) -> None:
-        self._root = _Node((), None)
+        self._root = _Node((), None, "")
         self._nodes = 0
 
     def treat(self, event: dict[str, Any], state: TreatState) -> dict[str, Any]:
@@ -94,7 +97,9 @@ class Treater:
     def _child(self, parent: _Node, key: str) -> _Node:
         shape = (*parent.shape, key)
         category = self._classifier.classify(shape)
-        node = _Node(shape, self._plans[category] if category is not None else None)
+        # Keys can be personal data too (`{"alice@example.com": 3}`); scanned once per path.
+        out_key = self._scanner.redact(key)[0] if _KEY_NEEDS_SCAN.search(key) else key
+        node = _Node(shape, self._plans[category] if category is not None else None, out_key)
         parent.children[key] = node
         self._nodes += 1
         return node
@@ -133,18 +138,18 @@ class Treater:
                         raise EventError(f"{exc.reason}:{plan.category}", child.dotted) from None
                     state.transforms.add(transform.label)
                     if treated is not DROP:
-                        out[key] = treated
+                        out[child.out_key] = treated
                     continue
                 else:
                     continue
             if kind is str:
-                out[key] = self._scan(value, state) if value else value
+                out[child.out_key] = self._scan(value, state) if value else value
             elif kind is dict:
-                out[key] = self._object(value, child, state, depth + 1)
+                out[child.out_key] = self._object(value, child, state, depth + 1)
             else:
                 treated = self._other(value, key, child, state, depth)
                 if treated is not DROP:
-                    out[key] = treated
+                    out[child.out_key] = treated
         return out
 
     def _other(self, value: Any, key: str, trie: _Node, state: TreatState, depth: int) -> Any:
@@ -173,8 +178,8 @@ class Treater:
             if plan is not None:
                 holder: dict[str, Any] = {}
                 self._apply(plan, key, item, child, state, holder, depth)
-                if key in holder:
-                    out.append(holder[key])
+                if child.out_key in holder:
+                    out.append(holder[child.out_key])
                 continue
             treated = self._other(item, key, child, state, depth)
             if treated is not DROP:
@@ -227,4 +232,4 @@ class Treater:
             raise EventError(f"{exc.reason}:{plan.category}", node.dotted) from None
         state.transforms.add(transform.label)
         if treated is not DROP:
-            out[key] = treated
+            out[node.out_key] = treated

@@ -81,7 +81,8 @@ def pii_events(draw: st.DrawFn) -> tuple[bytes, list[str]]:
     name = draw(st.sampled_from(["Ada Lovelace", "Grace Hopper", "Linus Torvalds"]))
     before, after = draw(FILLER), draw(FILLER)
     shown_email = draw(st.sampled_from([email, email.upper(), email.title()]))
-    where = draw(st.sampled_from(["message", "unknown", "nested", "list", "url", "path"]))
+    where = draw(st.sampled_from(["message", "unknown", "nested", "list", "url", "path",
+                                  "key"]))
     event: dict[str, Any] = {
         "ts": "2026-11-25T10:00:00Z", "user_id": user_id, "ip": ip, "email": email,
         "name": name, "service": "web",
@@ -99,6 +100,8 @@ def pii_events(draw: st.DrawFn) -> tuple[bytes, list[str]]:
         event["url"] = (f"https://shop.example.com/account?user="
                         f"{urllib.parse.quote(shown_email, safe='')}&ref=mail")
         event["message"] = f"redirect to /account?email={urllib.parse.quote_plus(email)}"
+    elif where == "key":  # personal data as object keys: {"alice@example.com": 3}
+        event["counts"] = {shown_email: 1, ip: 2, f"card {card}": 3}
     else:
         event["url"] = f"/users/{urllib.parse.quote(email)}/cards/{card}"
     raw = orjson.dumps(event)
