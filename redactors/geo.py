@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from redactors.errors import TransformError
+from redactors.findings import TextScanner
 from redactors.transforms import DROP, Transform, TransformDeps
 
 __all__ = ["GeoCoarsen"]
@@ -26,13 +27,15 @@ _COORDS = frozenset({"lat", "lon", "lng", "latitude", "longitude", "coordinates"
 class GeoCoarsen(Transform):
     """Drop location parts finer than `level`; at city level coordinates round to 0.1°."""
 
-    def __init__(self, *, level: str = "country", decimals: int = 1) -> None:
+    def __init__(self, *, level: str = "country", decimals: int = 1,
+                 scanner: TextScanner | None = None) -> None:
         if level not in _LEVELS:
             raise ValueError(f"geo level must be one of {sorted(_LEVELS)}")
         if not 0 <= decimals <= 2:  # 2 decimals is ~1 km: coarse (over 500 m) at most
             raise ValueError("geo decimals must be 0..2")
         self._rank = _LEVELS[level]
         self._decimals = decimals
+        self._scanner = scanner
         self.label = f"geo_{level}"
 
     def __call__(self, value: Any, key: str, day: str) -> Any:
@@ -53,7 +56,12 @@ class GeoCoarsen(Transform):
             return DROP  # a location part we cannot place (an address line?): never pass
         if not isinstance(value, str):
             raise TransformError("wrong_type")
-        return value if rank >= self._rank else DROP
+        if rank < self._rank:
+            return DROP
+        # A place name is kept as it is, unless it carries something a detector knows.
+        if self._scanner is not None and self._scanner.redact(value)[1]:
+            return DROP
+        return value
 
     def _coordinates(self, value: Any) -> Any:
         if self._rank > 0:
@@ -75,4 +83,4 @@ class GeoCoarsen(Transform):
 
     @classmethod
     def from_policy(cls, settings: Mapping[str, Any], deps: TransformDeps) -> GeoCoarsen:
-        return cls(**dict(settings))
+        return cls(**dict(settings), scanner=deps.scanner)

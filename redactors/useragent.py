@@ -9,6 +9,7 @@ from typing import Any
 from ua_parser import parse
 
 from redactors.errors import TransformError
+from redactors.findings import TextScanner
 from redactors.transforms import Transform, TransformDeps
 
 __all__ = ["UserAgentGeneralize", "device_class"]
@@ -48,10 +49,11 @@ def _generalize(text: str, with_major: bool) -> dict[str, str | None]:
 class UserAgentGeneralize(Transform):
     """`{"browser": "Chrome", "browser_major": "120", "os": "Windows", "device": "desktop"}`."""
 
-    def __init__(self, *, detail: str = "family") -> None:
+    def __init__(self, *, detail: str = "family", scanner: TextScanner | None = None) -> None:
         if detail not in ("family", "major"):
             raise ValueError("user_agent detail must be 'family' or 'major'")
         self._major = detail == "major"
+        self._scanner = scanner
         self.label = f"ua_{detail}"
 
     def __call__(self, value: Any, key: str, day: str) -> Any:
@@ -59,9 +61,16 @@ class UserAgentGeneralize(Transform):
             return None
         if not isinstance(value, str):
             raise TransformError("wrong_type")
-        # The parsed result only holds family names and a version from fixed regex tables.
-        return dict(_generalize(value[:_MAX_UA], self._major))
+        out = dict(_generalize(value[:_MAX_UA], self._major))
+        # Families are captured from the string itself: a crafted agent could carry an
+        # email or a name there, so they pass the scanner too (cached like everything).
+        if self._scanner is not None:
+            for name in ("browser", "os"):
+                family = out.get(name)
+                if family and self._scanner.redact(family)[1]:
+                    out[name] = "Other"
+        return out
 
     @classmethod
     def from_policy(cls, settings: Mapping[str, Any], deps: TransformDeps) -> UserAgentGeneralize:
-        return cls(**dict(settings))
+        return cls(**dict(settings), scanner=deps.scanner)
