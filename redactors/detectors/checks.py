@@ -75,8 +75,9 @@ def ssn_ok(value: str) -> bool:
 def is_ip_address(value: str) -> bool:
     """A valid IPv4 or IPv6 address, allowing brackets and a zone id."""
     address = value.strip("[]").split("%", 1)[0]
-    if address.count(":") == 0 and address.count(".") != 3:
-        return False
+    if ":" not in address:  # IPv4 by hand: `010.001.002.003` is zero-padded, still an address
+        octets = address.split(".")
+        return len(octets) == 4 and all(o.isdigit() and int(o) <= 255 for o in octets)
     try:
         ipaddress.ip_address(address)
     except ValueError:

@@ -19,6 +19,7 @@ _PHONE_WORDS = context_words("phone", "tel", "mobile", "cell", "call", "fax", "s
 # National formats with a trunk 0 (or none) by region, most common in our traffic first.
 _NATIONAL_REGIONS = ("GB", "DE", "FR", "IT", "ES", "NL", "AU", "IN", "BR", "JP", "MX", "CA",
                      "IE", "PL", "SE", "CH", "AT", "BE", "ZA", "NG", "PH", "CN", "KR")  # fmt: skip
+_EXTENSION_AT_END = re.compile(r"[ \u00a0]?(?:x|ext\.?|#)[ \u00a0]?\d{1,6}$")
 _NO_TRUNK_REGIONS = ("ES", "IT", "PT", "PL", "GR")
 _URL_AUTHORITY = re.compile(r"://[^\s/@]*$")  # `scheme://user:pa` before `ss@host`
 _DIGIT_RUNS = re.compile(r"\d+")
@@ -84,6 +85,7 @@ def _load_phone_metadata() -> None:
 def _phone_ok(value: str, before: str) -> bool:
     """International or NANP-shaped numbers alone; other national forms must be valid and
     written the national way, or follow a phone word; bare digits always need the word."""
+    value = _EXTENSION_AT_END.sub("", value)
     digits = sum(c.isdigit() for c in value)
     if not 7 <= digits <= 15 or _DATE_OR_TIME.search(value):
         return False
@@ -108,7 +110,8 @@ def _phone_ok(value: str, before: str) -> bool:
 
 # Not inside a larger token, a time or a version.
 _NOT_BEFORE = r"(?<![\w+.\-/#@$%])(?<!\d:)"
-_NOT_AFTER = r"(?![\w\-]|[.:/,]\d)"
+_EXTENSION = r"(?:[ \u00a0]?(?:x|ext\.?|#)[ \u00a0]?\d{1,6})?"  # `555-123-4567x890`
+_NOT_AFTER = _EXTENSION + r"(?![\w\-]|[.:/,]\d)"
 
 CONTACT_DETECTORS: tuple[Detector, ...] = (
     Detector(
