@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import sys
 import time
@@ -15,7 +16,6 @@ import click
 from redactors.consent import ConsentState
 from redactors.engine import Engine, load_engine
 from redactors.errors import LogwardenError
-from redactors.keys import InMemoryKeyProvider
 from redactors.result import Outcome, RoutedResult
 from schemas import codec
 
@@ -66,6 +66,36 @@ def _lines(source: str) -> Iterator[bytes]:
         raise click.ClickException(f"{source}: cannot read ({exc.strerror})") from None
     with handle:
         yield from handle
+
+
+class _RunKeys:
+    """Per-subject data keys that live for this run, optionally written out at the end."""
+
+    def __init__(self) -> None:
+        self.keys: dict[str, bytes] = {}
+
+    def get(self, subject_id: str) -> bytes | None:
+        return self.keys.get(subject_id)
+
+    def get_or_create(self, subject_id: str) -> bytes:
+        key = self.keys.get(subject_id)
+        if key is None:
+            key = self.keys[subject_id] = os.urandom(32)
+        return key
+
+    def delete(self, subject_id: str) -> None:
+        self.keys.pop(subject_id, None)
+
+    def save(self, path: str) -> None:
+        """One `{"subject_id": ..., "key": base64}` per line, readable by the owner only."""
+        lines = b"".join(codec.dumps({"subject_id": s, "key": base64.b64encode(k).decode()})
+                         + b"\n" for s, k in self.keys.items())
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(lines)
+        except OSError as exc:
+            raise click.ClickException(f"{path}: cannot write ({exc.strerror})") from None
 
 
 class _Outputs:
@@ -139,24 +169,29 @@ def run(engine: Engine, lines: Iterator[bytes], outputs: _Outputs,
                    "$LOGWARDEN_PSEUDONYM_KEYS or $LOGWARDEN_PSEUDONYM_KEY_FILE.")
 @click.option("--deadletter-raw/--no-deadletter-raw", default=False, show_default=True,
               help="Copy the raw bad line into deadletter.jsonl (it may hold personal data).")
+@click.option("--data-keys", "data_keys_path", type=click.Path(dir_okay=False),
+              help="Write the per-subject data keys here (mode 0600) so identifiable.jsonl "
+                   "can be decrypted later; by default they die with the run.")
 @click.option("--quiet", is_flag=True, help="No progress or notices on stderr.")
 def redact(source: str, out_dir: str, policy_path: str | None, consent_path: str | None,
-           key_file: str | None, deadletter_raw: bool, quiet: bool) -> None:
+           key_file: str | None, deadletter_raw: bool, data_keys_path: str | None,
+           quiet: bool) -> None:
     """Run the privacy engine over JSONL from FILE (or stdin) without Kafka."""
     if source != "-" and not os.access(source, os.R_OK):
         raise click.ClickException(f"{source}: cannot read (missing or not readable)")
     consent = read_consent(consent_path) if consent_path else {}
+    data_keys = _RunKeys()
     try:
-        engine = load_engine(policy_path, InMemoryKeyProvider(), os.environ,
+        engine = load_engine(policy_path, data_keys, os.environ,
                              key_file=key_file, allow_ephemeral=True)
     except LogwardenError as exc:
         raise click.ClickException(str(exc)) from None
     if not quiet and engine.pseudonym_keys.ephemeral:
         click.echo("logwarden redact: no pseudonym keys given: using an ephemeral key, so "
                    "pseudonyms match nothing outside this run", err=True)
-    if not quiet:
+    if not quiet and data_keys_path is None:
         click.echo("logwarden redact: identifiable records are sealed under per-subject keys "
-                   "that live only for this run", err=True)
+                   "that live only for this run (--data-keys FILE keeps them)", err=True)
     outputs = _Outputs(Path(out_dir))
     try:
         routes, categories = run(engine, _lines(source), outputs, consent,
@@ -164,6 +199,8 @@ def redact(source: str, out_dir: str, policy_path: str | None, consent_path: str
                                  progress=None if quiet else sys.stderr)
     finally:
         outputs.close()
+    if data_keys_path is not None:
+        data_keys.save(data_keys_path)
     total = sum(routes[o.value] for o in Outcome)
     click.echo(f"events: {total}")
     for outcome in Outcome:

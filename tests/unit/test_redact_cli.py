@@ -120,3 +120,26 @@ def test_policy_check_and_explain(tmp_path: Path) -> None:
     assert "user.device.ip_address" in table.stdout
     assert "ip_network +id" in table.stdout
     assert "honor_dnt=false" in table.stdout
+
+
+def test_data_keys_file_decrypts_the_identifiable_records(tmp_path: Path,
+                                                         files: tuple[Path, Path]) -> None:
+    import base64
+
+    from redactors.sealing import decrypt_identifiable
+
+    events, consent = files
+    keys_file = tmp_path / "data-keys.jsonl"
+    result = CliRunner().invoke(cli, ["redact", str(events), "--out", str(tmp_path / "o"),
+                                      "--consent", str(consent), "--data-keys", str(keys_file),
+                                      "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert keys_file.stat().st_mode & 0o077 == 0
+    keys = {d["subject_id"]: base64.b64decode(d["key"])
+            for d in map(orjson.loads, keys_file.read_bytes().splitlines())}
+    records = [orjson.loads(x) for x in (tmp_path / "o" / "identifiable.jsonl").read_bytes()
+               .splitlines()]
+    assert records
+    for record in records:
+        fields = decrypt_identifiable(record, keys[record["subject_id"]])["fields"]
+        assert fields["email"] == "ada@example.com"
