@@ -132,12 +132,12 @@ class Engine:
             if value is None:
                 continue
             if isinstance(value, bool):
-                raise EventError("bad_birth_year", ".".join(path))
+                raise EventError("bad_birth_year", path[0])
             if isinstance(value, int):
                 return value
             if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) == 4:
                 return int(value.strip())
-            raise EventError("bad_birth_year", ".".join(path))
+            raise EventError("bad_birth_year", path[0])
         return None
 
     def _event_time(self, event: dict[str, Any]) -> datetime:
@@ -205,17 +205,18 @@ class Engine:
 
 
 def _split(paths: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
-    return tuple(tuple(path.split(".")) for path in paths)
+    """Each dotted path as (dotted, first, rest...): split and joined once, not per event."""
+    return tuple((path, *path.split(".")) for path in paths)
 
 
 def _lookup(event: dict[str, Any], path: tuple[str, ...]) -> Any:
     """The value at a split dotted path, or None; a literal dotted key also counts."""
-    node: Any = event.get(path[0])
-    if len(path) == 1:
+    node: Any = event.get(path[1])
+    if len(path) == 2:
         return node
     if node is None:
-        return event.get(".".join(path))
-    for key in path[1:]:
+        return event.get(path[0])
+    for key in path[2:]:
         if type(node) is not dict:
             return None
         node = node.get(key)
