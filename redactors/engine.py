@@ -168,7 +168,8 @@ class Engine:
         tier = self.tier_of(consent)
         when = self._event_time(event)
         birth_year = self._birth_year(event, consent)
-        if is_under_age(birth_year, self.policy.minimum_age, when.date()):
+        # A timestamp from the future must not age a child past the limit.
+        if is_under_age(birth_year, self.policy.minimum_age, min(when, self._clock()).date()):
             return self._dropped("child", subject)
         gpc = bool(consent and consent.gpc) or self._signal(event, self._gpc_paths)
         if tier is not ConsentTier.NONE and self._signal(event, self._dnt_paths):

@@ -175,6 +175,8 @@ def test_erased_and_children_are_dropped(engine: Engine) -> None:
     child = ConsentState(subject_id="u-1001", analytics=True, profiling=True, birth_year=2012)
     assert route(engine, EVENT, child).reason == "child"
     assert route(engine, {**EVENT, "birth_year": 2013}, FULL).reason == "child"
+    future = {**EVENT, "ts": "2999-01-01T00:00:00Z"}
+    assert route(engine, future, child).reason == "child"
     adult = ConsentState(subject_id="u-1001", analytics=True, birth_year=1990)
     assert route(engine, EVENT, adult).outcome is Outcome.ANALYTICS
 
