@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+from importlib import resources
 from typing import Any
+
+from jsonschema import Draft202012Validator
 
 from redactors.export import EXPORT_FORMAT, HeldRecord, build_export
 
@@ -44,6 +48,11 @@ def test_export_decrypts_and_counts_what_it_cannot():
     assert [c["deleted"] for c in doc["consent_history"]] == [False, True]
     assert doc["requests"][0]["request"] == {"type": "access"}
     assert doc["receipts"][0]["receipt"] == {"status": "completed"}
+
+
+def test_export_matches_its_published_schema():
+    schema = json.loads(resources.files("schemas").joinpath("export.schema.json").read_text())
+    Draft202012Validator(schema).validate(export(KEY))
 
 
 def test_without_a_key_nothing_is_decrypted():
