@@ -19,12 +19,13 @@ def _decimals(number: str) -> int:
 
 
 def _pair_ok(value: str, before: str) -> bool:
-    """Pairs need real precision (3+ decimals on both), or 1+ with a geo word before."""
+    """GPS precision (4+ decimals on both, away from 0,0), or 1+ with a geo word before;
+    `0.123, 0.456` and `12.345,67.890` are scores and ratios far more often."""
     lat, _, lon = value.replace(" ", "").partition(",")
     places = min(_decimals(lat), _decimals(lon))
-    if places >= 3:
+    if places >= 1 and _GEO_WORDS.search(before[-24:]) is not None:
         return True
-    return places >= 1 and _GEO_WORDS.search(before[-24:]) is not None
+    return places >= 4 and max(abs(float(lat)), abs(float(lon))) >= 1.0
 
 
 def _named_ok(value: str, _before: str) -> bool:

@@ -9,6 +9,8 @@ __all__ = ["PERSON_DETECTORS"]
 
 # Capitalized words that follow "from", "user", "name:" in logs and are not people.
 _NOT_NAME_WORDS = """
+ansible celery datadog django flask gitlab github grafana gunicorn hibernate jenkins jetty
+kibana rails sentry spring terraform tomcat travis uvicorn
 account admin administrator agent alert all america amazon analytics android api apache app
 apple application april august auth australia azure backend bank berlin billing bot browser
 business cache canada cart central checkout chrome chromium city client cloud cluster code

@@ -63,6 +63,7 @@ POSITIVE: dict[str, list[tuple[str, str]]] = {
         ("at 52.520008, 13.404954 now", "52.520008, 13.404954"),
         ("loc=-33.8688,151.2093", "-33.8688,151.2093"),
         ("gps 48.85,2.35", "48.85,2.35"),
+        ("near [-71.6702,-107.6572] now", "-71.6702,-107.6572"),
         ('{"lat": 40.7128, "lon": -74.0060}', "40.7128"),
     ],
     "SESSION_TOKEN": [
@@ -141,6 +142,10 @@ NEGATIVE: list[str] = [
     "broadcast ff:ff:ff:ff:ff:ff seen",
     "retrying in 1500 ms (attempt 3/5) after HTTP 503",
     "latency p50=12.5ms p99=123.45ms at 17:45:01",
+    "scores 0.123, 0.456 and 12.345,67.890",
+    "Thanks Jenkins, build #4521 passed on agent linux-04",
+    "refund queued to IBAN amount 3000 6000 0112 3456 units",
+    'Started GET "/users/123" at 2024-01-01 12:00:00 +0000, pod web-7d4b9c8f6d-x2xkq',
 ]
 
 
