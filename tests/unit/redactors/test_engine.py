@@ -19,13 +19,19 @@ from redactors.sealing import UnsealError, decrypt_identifiable
 from tests.unit.redactors.engine_fakes import PatternScanner
 
 EVENT = {
-    "ts": "2026-11-25T10:17:01Z", "service": "hive3d", "event": "login", "user_id": "u-1001",
-    "session_id": "s-9f8e7d6c5b4a39281706", "ip": "81.2.69.160",
+    "ts": "2026-11-25T10:17:01Z",
+    "service": "hive3d",
+    "event": "login",
+    "user_id": "u-1001",
+    "session_id": "s-9f8e7d6c5b4a39281706",
+    "ip": "81.2.69.160",
     "geo": {"city": "Lyon", "region": "ARA", "country": "FR", "lat": 45.764, "lon": 4.8357},
     "user_agent": "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like "
-                  "Gecko) Chrome/120.0.0.0 Safari/537.36",
-    "email": "ada.lovelace@example.com", "name": "Ada Lovelace",
-    "url": "/login?next=%2Fdashboard&utm_source=mail", "password": "hunter2",
+    "Gecko) Chrome/120.0.0.0 Safari/537.36",
+    "email": "ada.lovelace@example.com",
+    "name": "Ada Lovelace",
+    "url": "/login?next=%2Fdashboard&utm_source=mail",
+    "password": "hunter2",
     "message": "user logged in from 81.2.69.160 as ada.lovelace@example.com",
 }
 FULL = ConsentState(subject_id="u-1001", analytics=True, profiling=True, marketing=True)
@@ -44,35 +50,38 @@ def engine(keys: InMemoryKeyProvider) -> Engine:
     return Engine(load_policy(), keys=keys, pseudonym_keys=ring, scanner=PatternScanner())
 
 
-def route(engine: Engine, event: dict[str, Any] | bytes,
-          consent: ConsentState | None = None) -> RoutedResult:
+def route(
+    engine: Engine, event: dict[str, Any] | bytes, consent: ConsentState | None = None
+) -> RoutedResult:
     raw = event if isinstance(event, bytes) else orjson.dumps(event)
     return engine(raw, consent)
 
 
-@pytest.mark.parametrize(("raw", "reason"), [
-    (b"", "empty"),
-    (b"   \n", "empty"),
-    (b"{not json", "invalid_json"),
-    (b'{"a": "\xff"}', "invalid_utf8"),
-    (b"\xff\xfe plain", "invalid_utf8"),
-    (b"[1, 2]", "not_object"),
-    (b"42", "not_object"),
-    (b'"just a string"', "not_object"),
-    (b'{"a":' * 40 + b"1" + b"}" * 40, "too_deep"),
-    (b'{"x": ' + b"[" * 40 + b"]" * 40 + b"}", "too_deep"),
-    (b'{"a": 1, "a": 2}', "duplicate_key"),
-    (b'{"a": {"b": 1, "b": 1}}', "duplicate_key"),
-    (b'{"geo": {"city": "x", "city": "y"}}', "duplicate_key"),
-    (b'{"a": "' + b"x" * (1 << 20) + b'"}', "too_large"),
-    (b"line with \x00 nul", "binary"),
-    (b'{"ip": 12345}', "wrong_type:user.device.ip_address"),
-    (b'{"ts": true}', "wrong_type:user.behavior.session"),
-    (b'{"user_agent": 7}', "wrong_type:user.device"),
-    (b'{"birth_year": "soon"}', "bad_birth_year"),
-])
-def test_bad_input_is_dead_lettered_with_a_reason(engine: Engine, raw: bytes,
-                                                  reason: str) -> None:
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        (b"", "empty"),
+        (b"   \n", "empty"),
+        (b"{not json", "invalid_json"),
+        (b'{"a": "\xff"}', "invalid_utf8"),
+        (b"\xff\xfe plain", "invalid_utf8"),
+        (b"[1, 2]", "not_object"),
+        (b"42", "not_object"),
+        (b'"just a string"', "not_object"),
+        (b'{"a":' * 40 + b"1" + b"}" * 40, "too_deep"),
+        (b'{"x": ' + b"[" * 40 + b"]" * 40 + b"}", "too_deep"),
+        (b'{"a": 1, "a": 2}', "duplicate_key"),
+        (b'{"a": {"b": 1, "b": 1}}', "duplicate_key"),
+        (b'{"geo": {"city": "x", "city": "y"}}', "duplicate_key"),
+        (b'{"a": "' + b"x" * (1 << 20) + b'"}', "too_large"),
+        (b"line with \x00 nul", "binary"),
+        (b'{"ip": 12345}', "wrong_type:user.device.ip_address"),
+        (b'{"ts": true}', "wrong_type:user.behavior.session"),
+        (b'{"user_agent": 7}', "wrong_type:user.device"),
+        (b'{"birth_year": "soon"}', "bad_birth_year"),
+    ],
+)
+def test_bad_input_is_dead_lettered_with_a_reason(engine: Engine, raw: bytes, reason: str) -> None:
     result = engine(raw, None)
     assert result.outcome is Outcome.DEADLETTER
     assert result.reason == reason
@@ -95,8 +104,13 @@ def test_plain_text_line_is_a_message_event(engine: Engine) -> None:
 
 
 def test_subject_of(engine: Engine) -> None:
-    for event, subject in [({"user_id": "u-1"}, "u-1"), ({"user": {"id": 7}}, "7"),
-                           ({"uid": " "}, None), ({"msg": "x"}, None), ({"user_id": True}, None)]:
+    for event, subject in [
+        ({"user_id": "u-1"}, "u-1"),
+        ({"user": {"id": 7}}, "7"),
+        ({"uid": " "}, None),
+        ({"msg": "x"}, None),
+        ({"user_id": True}, None),
+    ]:
         parsed = engine.parse(orjson.dumps(event))
         assert isinstance(parsed, ParsedEvent)
         assert engine.subject_of(parsed) == subject
@@ -112,10 +126,13 @@ def test_full_consent(engine: Engine, keys: InMemoryKeyProvider) -> None:
     assert out["user_id"].startswith("p1:k2026a:")
     assert out["session_id"].startswith("p1:k2026a:")
     assert out["ip"] == {"country": "GB", "network": "81.2.69.0/24"}
-    assert out["geo"] == {"city": "Lyon", "region": "ARA", "country": "FR", "lat": 45.8,
-                          "lon": 4.8}
-    assert out["user_agent"] == {"browser": "Chrome", "browser_major": "120", "os": "Windows",
-                                 "device": "desktop"}
+    assert out["geo"] == {"city": "Lyon", "region": "ARA", "country": "FR", "lat": 45.8, "lon": 4.8}
+    assert out["user_agent"] == {
+        "browser": "Chrome",
+        "browser_major": "120",
+        "os": "Windows",
+        "device": "desktop",
+    }
     assert out["url"] == "/login?next&utm_source"
     assert "email" not in out
     assert "name" not in out
@@ -171,7 +188,11 @@ def test_erased_and_children_are_dropped(engine: Engine) -> None:
     erased = ConsentState(subject_id="u-1001", analytics=True, profiling=True, erased=True)
     result = route(engine, EVENT, erased)
     assert (result.outcome, result.reason, result.analytics, result.identifiable) == (
-        Outcome.DROPPED, "erased", None, None)
+        Outcome.DROPPED,
+        "erased",
+        None,
+        None,
+    )
     child = ConsentState(subject_id="u-1001", analytics=True, profiling=True, birth_year=2012)
     assert route(engine, EVENT, child).reason == "child"
     assert route(engine, {**EVENT, "birth_year": 2013}, FULL).reason == "child"
@@ -200,35 +221,53 @@ def test_no_subject_no_identifiable_record(engine: Engine) -> None:
 
 
 def test_unknown_fields_are_scanned_and_secrets_dropped(engine: Engine) -> None:
-    event = {"extra": {"note": "call +1 415 555 0134", "items": ["a@b.co", 4111111111111111],
-                       "api_key": "sk_live_abc", "headers": {"Authorization": "Bearer x"},
-                       "count": 3}}
+    event = {
+        "extra": {
+            "note": "call +1 415 555 0134",
+            "items": ["a@b.co", 4111111111111111],
+            "api_key": "sk_live_abc",
+            "headers": {"Authorization": "Bearer x"},
+            "count": 3,
+        }
+    }
     out = route(engine, event, None).analytics
     assert out is not None
-    assert out["extra"] == {"note": "call <PHONE_NUMBER>", "items": ["<EMAIL_ADDRESS>",
-                                                                     "<CREDIT_CARD>"],
-                            "headers": {}, "count": 3}
+    assert out["extra"] == {
+        "note": "call <PHONE_NUMBER>",
+        "items": ["<EMAIL_ADDRESS>", "<CREDIT_CARD>"],
+        "headers": {},
+        "count": 3,
+    }
 
 
 def test_objects_under_classified_names_are_walked_unless_dropped(engine: Engine) -> None:
-    event = {"request": {"url": "/u/jane@corp.com?token=abc", "remote_addr": "81.2.69.160",
-                         "headers": {"authorization": "Bearer x", "x-forwarded-for": "8.8.8.8"}},
-             "ip": {"v4": "81.2.69.160"}, "password": {"old": "hunter2", "new": "hunter3"},
-             "email": {"address": "jane@corp.com"}, "trace": "at /home/jsmith/app.py"}
+    event = {
+        "request": {
+            "url": "/u/jane@corp.com?token=abc",
+            "remote_addr": "81.2.69.160",
+            "headers": {"authorization": "Bearer x", "x-forwarded-for": "8.8.8.8"},
+        },
+        "ip": {"v4": "81.2.69.160"},
+        "password": {"old": "hunter2", "new": "hunter3"},
+        "email": {"address": "jane@corp.com"},
+        "trace": "at /home/jsmith/app.py",
+    }
     out = route(engine, event, FULL).analytics
     assert out is not None
-    assert out["request"] == {"url": "/u/<ID>?token",
-                              "remote_addr": {"country": "GB", "network": "81.2.69.0/24"},
-                              "headers": {"x-forwarded-for": {"country": "US",
-                                                              "network": "8.8.8.0/24"}}}
+    assert out["request"] == {
+        "url": "/u/<ID>?token",
+        "remote_addr": {"country": "GB", "network": "81.2.69.0/24"},
+        "headers": {"x-forwarded-for": {"country": "US", "network": "8.8.8.0/24"}},
+    }
     assert out["ip"] == {"v4": "<IP_ADDRESS>"}
     assert "password" not in out
     assert "email" not in out
     assert out["trace"] == "at /home/<USER>/app.py"
 
 
-def test_sealed_record_is_bound_to_subject_and_key(engine: Engine,
-                                                   keys: InMemoryKeyProvider) -> None:
+def test_sealed_record_is_bound_to_subject_and_key(
+    engine: Engine, keys: InMemoryKeyProvider
+) -> None:
     result = route(engine, EVENT, FULL)
     record = dict(result.identifiable or {})
     with pytest.raises(UnsealError):
@@ -248,20 +287,34 @@ def test_any_exception_fails_closed(keys: InMemoryKeyProvider) -> None:
     engine = Engine(load_policy(), keys=keys, pseudonym_keys=ring, scanner=Exploding())
     result = route(engine, EVENT, FULL)
     assert (result.outcome, result.reason, result.analytics) == (
-        Outcome.DEADLETTER, "internal_error", None)
+        Outcome.DEADLETTER,
+        "internal_error",
+        None,
+    )
 
 
 def test_identifiable_only_when_the_policy_sends_a_tier_nowhere_else(
-        tmp_path: Any, keys: InMemoryKeyProvider) -> None:
+    tmp_path: Any, keys: InMemoryKeyProvider
+) -> None:
     from redactors.policy import default_policy_path
 
-    text = default_policy_path().read_text(encoding="utf-8").replace(
-        "    tiers: [full, analytics_only, none]   # aggregation",
-        "    tiers: [full, analytics_only]   # aggregation", 1)
+    text = (
+        default_policy_path()
+        .read_text(encoding="utf-8")
+        .replace(
+            "    tiers: [full, analytics_only, none]   # aggregation",
+            "    tiers: [full, analytics_only]   # aggregation",
+            1,
+        )
+    )
     policy_file = tmp_path / "p.yaml"
     policy_file.write_text(text, encoding="utf-8")
-    engine = Engine(load_policy(policy_file), keys=keys,
-                    pseudonym_keys=PseudonymKeyring.ephemeral_keyring(), scanner=PatternScanner())
+    engine = Engine(
+        load_policy(policy_file),
+        keys=keys,
+        pseudonym_keys=PseudonymKeyring.ephemeral_keyring(),
+        scanner=PatternScanner(),
+    )
     result = route(engine, EVENT, NO_CONSENT)
     assert result.outcome is Outcome.IDENTIFIABLE_ONLY
     assert result.analytics is None
@@ -272,8 +325,13 @@ def test_load_engine_keys(keys: InMemoryKeyProvider) -> None:
     with pytest.raises(MissingKeyError, match="no pseudonym keys"):
         load_engine(None, keys, {}, scanner=PatternScanner())
     with pytest.raises(MissingKeyError):
-        load_engine(None, keys, {"LOGWARDEN_PSEUDONYM_KEYS": "bad"}, scanner=PatternScanner(),
-                    allow_ephemeral=True)
+        load_engine(
+            None,
+            keys,
+            {"LOGWARDEN_PSEUDONYM_KEYS": "bad"},
+            scanner=PatternScanner(),
+            allow_ephemeral=True,
+        )
     ephemeral = load_engine(None, keys, {}, scanner=PatternScanner(), allow_ephemeral=True)
     assert ephemeral.pseudonym_keys.ephemeral
     line = PseudonymKeyring.generate_line("k1")
@@ -281,3 +339,22 @@ def test_load_engine_keys(keys: InMemoryKeyProvider) -> None:
     assert real.pseudonym_keys.current_id == "k1"
     with pytest.raises(PolicyError):
         load_engine("/nonexistent/policy.yaml", keys, {"LOGWARDEN_PSEUDONYM_KEYS": line})
+
+
+def test_outputs_match_their_published_schemas(engine: Engine) -> None:
+    import json
+    from importlib import resources
+
+    from jsonschema import Draft202012Validator
+
+    def validator(name: str) -> Draft202012Validator:
+        return Draft202012Validator(json.loads(
+            resources.files("schemas").joinpath(name).read_text("utf-8")))
+
+    analytics = validator("analytics-event.schema.json")
+    identifiable = validator("identifiable-record.schema.json")
+    for consent in (FULL, ANALYTICS_ONLY, NO_CONSENT, None):
+        result = route(engine, EVENT, consent)
+        analytics.validate(result.analytics)
+        if result.identifiable is not None:
+            identifiable.validate(result.identifiable)
