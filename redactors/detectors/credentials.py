@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from redactors.detectors.base import Detector
 from redactors.detectors.checks import is_jwt, looks_random
 
@@ -12,12 +14,16 @@ _MASKED = frozenset({"null", "none", "nil", "true", "false", "undefined", "redac
                      "[redacted]", "<redacted>", "hidden", "[filtered]", "filtered",
                      "empty", "n/a", "required", "missing", "invalid", "expired",
                      "incorrect", "changed", "reset", "updated"})  # fmt: skip
+# Templates and earlier redactions: `<SECRET>`, `{{ vault_pwd }}`, `${DB_PASS}`, `%s`, `%(pw)s`.
+_PLACEHOLDER = re.compile(r"<[A-Z_]+>|\{\{.*|\$\{.*|%s|%\(\w+")
 _KV = r"[\"']?\s*[:=]\s*[\"']?"  # `key=v`, `key: v`, `"key": "v"`
 _TOKEN_CHARS = r"[A-Za-z0-9._~+/\-%=]"  # noqa: S105 - a character class, not a password
 
 
 def _secret_ok(value: str, _before: str) -> bool:
     bare = value.strip("\"'")
+    if _PLACEHOLDER.fullmatch(bare):
+        return False  # already redacted, by us (`<SECRET>`) or by the service
     return bool(bare) and bare.lower() not in _MASKED and set(bare) - set("*xX#.•") != set()
 
 

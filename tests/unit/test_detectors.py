@@ -138,6 +138,7 @@ NEGATIVE: list[str] = [
     "C++ std::vector<int>::size and Foo::Bar::baz called",
     "icon@2x.png not found in /static",
     "password reset requested, password=*** token=null",
+    "db password=<SECRET> secret=${DB_SECRET} pwd={{ vault_pwd }} pass=%(pw)s",
     "Hello World from New York, Google Chrome updated",
     "broadcast ff:ff:ff:ff:ff:ff seen",
     "retrying in 1500 ms (attempt 3/5) after HTTP 503",
