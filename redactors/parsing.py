@@ -15,6 +15,7 @@ __all__ = ["BadInput", "ParsedEvent", "has_duplicate_keys", "parse_event", "shap
 _KEY_END = re.compile(rb'"[ \t\r\n]*:')
 _QUOTE_SPACE = re.compile(rb'"[ \t\r\n]')
 _BLANK = b" \t\r\n"
+_BOM = b"\xef\xbb\xbf"
 
 
 class ParsedEvent:
@@ -94,6 +95,8 @@ def parse_event(raw: bytes | bytearray | memoryview | str, *,
     if len(raw) > max_bytes:
         return BadInput("too_large")
     body = raw.strip(_BLANK)
+    if body[:3] == _BOM:  # a byte-order mark opens files from some Windows tools
+        body = body[3:].lstrip(_BLANK)
     if not body:
         return BadInput("empty")
     if body[:1] == b"{":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import gzip
 import os
 import sys
 import time
@@ -57,15 +58,21 @@ def read_consent(path: str) -> dict[str, ConsentState]:
 
 
 def _lines(source: str) -> Iterator[bytes]:
+    """Lines of FILE (plain or gzip, by its magic bytes) or of stdin for `-`."""
     if source == "-":
         yield from sys.stdin.buffer
         return
     try:
-        handle = open(source, "rb")  # noqa: SIM115 - a generator owns it until exhausted
-    except OSError as exc:
-        raise click.ClickException(f"{source}: cannot read ({exc.strerror})") from None
-    with handle:
-        yield from handle
+        with open(source, "rb") as handle:
+            if handle.read(2) != b"\x1f\x8b":
+                handle.seek(0)
+                yield from handle
+                return
+        with gzip.open(source, "rb") as unzipped:
+            yield from unzipped
+    except (OSError, EOFError) as exc:  # unreadable, or a truncated or corrupt .gz
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise click.ClickException(f"{source}: cannot read ({reason})") from None
 
 
 class _RunKeys:

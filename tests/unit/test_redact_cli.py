@@ -143,3 +143,21 @@ def test_data_keys_file_decrypts_the_identifiable_records(tmp_path: Path,
     for record in records:
         fields = decrypt_identifiable(record, keys[record["subject_id"]])["fields"]
         assert fields["email"] == "ada@example.com"
+
+
+def test_gzip_input_and_byte_order_mark(tmp_path: Path) -> None:
+    import gzip
+
+    source = tmp_path / "events.jsonl.gz"
+    source.write_bytes(gzip.compress(b'\xef\xbb\xbf{"name": "Jane Doe", "ip": "81.2.69.160"}\n'))
+    out = tmp_path / "o"
+    result = CliRunner().invoke(cli, ["redact", str(source), "--out", str(out), "--quiet"])
+    assert result.exit_code == 0, result.output
+    analytics = orjson.loads((out / "analytics.jsonl").read_bytes())
+    assert analytics["ip"] == {"country": "GB"}
+    assert "name" not in analytics
+    broken = tmp_path / "broken.gz"
+    broken.write_bytes(source.read_bytes()[:12])
+    bad = CliRunner().invoke(cli, ["redact", str(broken), "--out", str(out), "--quiet"])
+    assert bad.exit_code == 1
+    assert "cannot read" in bad.stderr
