@@ -60,16 +60,15 @@ def _plausible(value: str, region: str | None, rule: str) -> bool:
 
 
 @cache
-def _regions_for(digits: int, *, trunk: bool) -> tuple[str, ...]:
-    """The regions whose national numbers can have this many digits, written this way."""
-    regions = ("US", *_NATIONAL_REGIONS) if trunk else _NO_TRUNK_REGIONS
+def _regions_for(significant: int, regions: tuple[str, ...]) -> tuple[str, ...]:
+    """Those of `regions` whose plans have numbers of this many significant digits."""
     fitting = []
     for region in regions:
         metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
-        if metadata is None or metadata.general_desc is None:
-            continue
-        significant = digits - 1 if trunk and metadata.national_prefix == "0" else digits
-        if significant in (metadata.general_desc.possible_length or ()):
+        lengths = (
+            metadata.general_desc.possible_length if metadata and metadata.general_desc else ()
+        )
+        if significant in (lengths or ()):
             fitting.append(region)
     return tuple(fitting)
 
@@ -102,10 +101,12 @@ def _phone_ok(value: str, before: str) -> bool:
         return True
     if context:
         return any(_plausible(value, r, "possible") for r in ("US", *_NATIONAL_REGIONS))
+    significant = digits - 1 if value.lstrip("(").startswith("0") else digits  # minus trunk 0
     if value.startswith(("0", "(")):  # a trunk 0 or an (area code): the national way to write
-        return any(_plausible(value, r, "written") for r in _regions_for(digits, trunk=True))
-    # Plans without a trunk 0 (ES 612 34 56 78, PL 512 345 678): valid and written so.
-    return any(_plausible(value, r, "written") for r in _regions_for(digits, trunk=False))
+        regions = _regions_for(significant, ("US", *_NATIONAL_REGIONS))
+    else:  # plans without a trunk 0 (ES 612 34 56 78, PL 512 345 678)
+        regions = _regions_for(significant, _NO_TRUNK_REGIONS)
+    return any(_plausible(value, r, "written") for r in regions)
 
 
 # Not inside a larger token, a time or a version.

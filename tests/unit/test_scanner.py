@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import time
 
 import pytest
 
@@ -81,3 +82,26 @@ def test_re_fallback_finds_the_same(scanner: FreeTextScanner) -> None:
     plain = FreeTextScanner(use_hyperscan=False)
     text = "ssn 123-45-6789, card 4111-1111-1111-1111, mac 00:1a:2b:3c:4d:5e"
     assert plain.find(text) == scanner.find(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1" * 20000,
+        "12 " * 7000,
+        "1." * 10000,
+        "ab:" * 7000,
+        "a@" + "a." * 10000,
+        "Ab " * 7000,
+        "%41" * 7000,
+        "password=" * 2000,
+        "Dear Mr. " * 2000,
+        "[::" * 7000,
+        "DE89 " * 4000,
+    ],
+    ids=lambda text: repr(text[:6]),
+)
+def test_adversarial_inputs_stay_linear(scanner: FreeTextScanner, text: str) -> None:
+    started = time.perf_counter()
+    scanner.find(text)
+    assert time.perf_counter() - started < 1.0  # about 30 ms today; backtracking would be minutes
