@@ -17,6 +17,7 @@ import click
 from redactors.consent import ConsentState
 from redactors.engine import Engine, load_engine
 from redactors.errors import LogwardenError
+from redactors.keys import InMemoryKeyProvider
 from redactors.result import Outcome, RoutedResult
 from schemas import codec
 
@@ -75,34 +76,16 @@ def _lines(source: str) -> Iterator[bytes]:
         raise click.ClickException(f"{source}: cannot read ({reason})") from None
 
 
-class _RunKeys:
-    """Per-subject data keys that live for this run, optionally written out at the end."""
-
-    def __init__(self) -> None:
-        self.keys: dict[str, bytes] = {}
-
-    def get(self, subject_id: str) -> bytes | None:
-        return self.keys.get(subject_id)
-
-    def get_or_create(self, subject_id: str) -> bytes:
-        key = self.keys.get(subject_id)
-        if key is None:
-            key = self.keys[subject_id] = os.urandom(32)
-        return key
-
-    def delete(self, subject_id: str) -> None:
-        self.keys.pop(subject_id, None)
-
-    def save(self, path: str) -> None:
-        """One `{"subject_id": ..., "key": base64}` per line, readable by the owner only."""
-        lines = b"".join(codec.dumps({"subject_id": s, "key": base64.b64encode(k).decode()})
-                         + b"\n" for s, k in self.keys.items())
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(lines)
-        except OSError as exc:
-            raise click.ClickException(f"{path}: cannot write ({exc.strerror})") from None
+def save_data_keys(keys: InMemoryKeyProvider, path: str) -> None:
+    """One `{"subject_id": ..., "key": base64}` per line, readable by the owner only."""
+    lines = b"".join(codec.dumps({"subject_id": s, "key": base64.b64encode(k).decode()})
+                     + b"\n" for s, k in keys.items())
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(lines)
+    except OSError as exc:
+        raise click.ClickException(f"{path}: cannot write ({exc.strerror})") from None
 
 
 class _Outputs:
@@ -187,7 +170,7 @@ def redact(source: str, out_dir: str, policy_path: str | None, consent_path: str
     if source != "-" and not os.access(source, os.R_OK):
         raise click.ClickException(f"{source}: cannot read (missing or not readable)")
     consent = read_consent(consent_path) if consent_path else {}
-    data_keys = _RunKeys()
+    data_keys = InMemoryKeyProvider()  # per-subject data keys live for this run only
     try:
         engine = load_engine(policy_path, data_keys, os.environ,
                              key_file=key_file, allow_ephemeral=True)
@@ -207,7 +190,7 @@ def redact(source: str, out_dir: str, policy_path: str | None, consent_path: str
     finally:
         outputs.close()
     if data_keys_path is not None:
-        data_keys.save(data_keys_path)
+        save_data_keys(data_keys, data_keys_path)
     total = sum(routes[o.value] for o in Outcome)
     click.echo(f"events: {total}")
     for outcome in Outcome:
