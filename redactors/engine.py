@@ -74,7 +74,10 @@ class Engine:
 
     def parse(self, raw: bytes | bytearray | memoryview | str) -> ParsedEvent | RoutedResult:
         """Decode one input; bad input becomes a dead-letter result with a reason code."""
-        parsed = parse_event(raw, max_bytes=self.policy.max_event_bytes)
+        try:
+            parsed = parse_event(raw, max_bytes=self.policy.max_event_bytes)
+        except Exception:  # fail closed here too: never a crash on input
+            return self._deadletter("internal_error")
         if isinstance(parsed, BadInput):
             return RoutedResult(outcome=Outcome.DEADLETTER, reason=parsed.reason,
                                 privacy={"policy": self.policy.version})
