@@ -148,3 +148,40 @@ def test_any_json_gets_exactly_one_outcome(engine: Engine, value: Any,
 @given(st.binary(max_size=200))
 def test_any_bytes_never_crash(engine: Engine, raw: bytes) -> None:
     assert engine(raw, None).outcome in set(Outcome)
+
+
+_FIXED_TEXT = ('- [10/oct/2025:13:55:36 -0700] "get /a/ ?mail= http/1.1" 200 512 '
+               '"https://ex.example.com/r?u=" "mozilla/5.0" dec 10 06:55:48 labsz sshd[24200]: '
+               "accepted password for from port 4916 ssh2 mar  1 10:00:00 h sudo: "
+               "tty=pts/0 ; pwd=/home/ ; user=root ; command=/bin/ls <user>")
+USERS = st.from_regex(r"[a-z][a-z0-9]{3,10}", fullmatch=True).filter(
+    lambda u: u not in _FIXED_TEXT)  # a name that is also template text is no leak
+
+
+@st.composite
+def text_lines(draw: st.DrawFn) -> tuple[bytes, list[str]]:
+    email, ip, user = draw(EMAILS), draw(IPV4), draw(USERS)
+    kind = draw(st.sampled_from(["access", "sshd", "sudo", "free"]))
+    if kind == "access":
+        query = urllib.parse.quote(email, safe="")
+        line = (f'{ip} - {user} [10/Oct/2025:13:55:36 -0700] "GET /a/{query}?mail={query} '
+                f'HTTP/1.1" 200 512 "https://ex.example.com/r?u={query}" "Mozilla/5.0"')
+    elif kind == "sshd":
+        line = (f"Dec 10 06:55:48 LabSZ sshd[24200]: Accepted password for {user} "
+                f"from {ip} port 4916 ssh2")
+    elif kind == "sudo":
+        line = (f"Mar  1 10:00:00 h sudo:    {user} : TTY=pts/0 ; PWD=/home/{user} ; "
+                f"USER=root ; COMMAND=/bin/ls")
+    else:
+        line = f"{draw(FILLER)} {email} {draw(FILLER)} {ip}"
+    return line.encode(), [email, ip] + ([user] if kind != "free" else [])
+
+
+@settings(max_examples=200, deadline=None)
+@given(text_lines(), CONSENTS)
+def test_known_pii_in_text_lines_never_reaches_analytics(
+        engine: Engine, case: tuple[bytes, list[str]], consent: ConsentState | None) -> None:
+    raw, values = case
+    result = engine(raw, consent)
+    assert result.outcome is Outcome.ANALYTICS
+    assert_no_leak(result.analytics, values)
