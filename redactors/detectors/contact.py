@@ -22,6 +22,7 @@ _NATIONAL_REGIONS = ("GB", "DE", "FR", "IT", "ES", "NL", "AU", "IN", "BR", "JP",
 _EXTENSION_AT_END = re.compile(r"[ \u00a0]?(?:x|ext\.?|#)[ \u00a0]?\d{1,6}$")
 _NO_TRUNK_REGIONS = ("ES", "IT", "PT", "PL", "GR")
 _URL_AUTHORITY = re.compile(r"://[^\s/@]*$")  # `scheme://user:pa` before `ss@host`
+_DECIMAL = re.compile(r"[+\-]?\d+\.\d+")  # `+3.140000` is a formatted float
 _DIGIT_RUNS = re.compile(r"\d+")
 _SEPARATORS = frozenset(" .-()\u00a0\t")
 _NANP_SHAPE = re.compile(r"(?:1[ .\-]?)?(?:\(\d{3}\) ?|\d{3}([ .\-]))\d{3}([ .\-])\d{4}")
@@ -86,7 +87,7 @@ def _phone_ok(value: str, before: str) -> bool:
     written the national way, or follow a phone word; bare digits always need the word."""
     value = _EXTENSION_AT_END.sub("", value)
     digits = sum(c.isdigit() for c in value)
-    if not 7 <= digits <= 15 or _DATE_OR_TIME.search(value):
+    if not 7 <= digits <= 15 or _DATE_OR_TIME.search(value) or _DECIMAL.fullmatch(value):
         return False
     formatted = any(c in _SEPARATORS for c in value)
     context = _PHONE_WORDS.search(before[-32:]) is not None

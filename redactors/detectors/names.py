@@ -14,6 +14,7 @@ _LOCALES = ("en_US", "en_GB", "en_IE", "en_IN", "de_DE", "fr_FR", "es_ES", "es_M
             "cs_CZ", "ro_RO", "hu_HU", "el_GR", "id_ID", "fil_PH", "yo_NG")  # fmt: skip
 # First names that are also everyday words: they need a known surname beside them.
 _AMBIGUOUS_WORDS = """
+Line Mercy Patience Precious Prince Reed Rex Sterling Vale
 Art Bill Chase Christian Dawn Grant Guy Hope Ivy Jack Joy June Lane Mark Max May Miles Page
 Pat Price Ray Rich Rose Sage Server Summer Sunny Will Win Young August April Lou Ash Bay Bo
 Carol Chance Crystal Destiny Faith Forest Gay Glen Holly Hunter Iris Jade King Major Norm

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from redactors.detectors.base import Detector
 from redactors.detectors.names import AMBIGUOUS_FIRST_NAMES, first_names, last_names
 
@@ -27,6 +29,7 @@ sql staff staging states store stripe sunday support system team test thanks the
 thursday today token tuesday twitter ubuntu unit united unknown update user users wednesday
 welcome west windows world worker york you your
 """
+_POSSESSIVE = re.compile(r"['\u2019]s$")
 _TITLES = frozenset({"mr", "mrs", "ms", "miss", "dr", "prof", "sir", "madam", "mx"})
 _NOT_NAMES = frozenset(_NOT_NAME_WORDS.split()) | _TITLES
 _NAME = r"(?:Mc|Mac|O'|D')?[A-Z][a-z]+(?:[\-'\u2019][A-Z]?[a-z]+)?"
@@ -43,6 +46,16 @@ def _words(value: str) -> list[str]:
 def _name_ok(value: str, _before: str) -> bool:
     """Anchored by context: reject only words that are known not to be names."""
     return all(w.lower() not in _NOT_NAMES for w in _words(value))
+
+
+def _either_name_known(value: str, before: str) -> bool:
+    """After a plain preposition: a known given name or a known surname in the pair."""
+    words = _words(value)
+    return (
+        _name_ok(value, before)
+        and len(words) >= 2
+        and (words[0] in first_names() or _POSSESSIVE.sub("", words[-1]) in last_names())
+    )
 
 
 def _known_name_ok(value: str, _before: str) -> bool:
@@ -89,14 +102,24 @@ PERSON_DETECTORS: tuple[Detector, ...] = (
         name="person_phrase",
         entity="PERSON",
         pattern=(
-            r"(?i:\b(?:from|by|for|to|user|customer|contact|member|guest|patient|employee"
-            r"|client|name is|named|i am|i'm|this is|call me|signed|assigned to|invited"
-            r"|welcome|cc|attn:?))\s+(?P<v>" + _FULL + r")\b"
+            r"(?i:\b(?:user|customer|contact|member|guest|patient|employee|client|name is"
+            r"|named|i am|i'm|this is|call me|signed by|assigned to|invited|welcome|cc|attn:?))"
+            r"\s+(?P<v>" + _FULL + r")\b"
         ),
         hint=r"\s[A-Z][a-z']+[ +]([A-Z]\.?[ +])?(\w+'? ?)?[A-Z][a-z']",
         group="v",
         score=0.6,
         validate=_name_ok,
+    ),
+    Detector(
+        name="person_after_preposition",
+        entity="PERSON",
+        pattern=r"(?i:\b(?:from|by|for|to|with))\s+(?P<v>" + _FULL + r")\b",
+        hint=r"(?i)(from|by|for|to|with)\s+[A-Z][a-z']+[ +]",
+        group="v",
+        score=0.6,
+        validate=_either_name_known,  # `Syntax for Variable Annotations` is not a person
+        prepare=lambda: (first_names(), last_names()),
     ),
     Detector(
         name="person_known_name",

@@ -144,6 +144,8 @@ NEGATIVE: list[str] = [
     "retrying in 1500 ms (attempt 3/5) after HTTP 503",
     "latency p50=12.5ms p99=123.45ms at 17:45:01",
     "scores 0.123, 0.456 and 12.345,67.890",
+    "PEP 526 - Syntax for Variable Annotations; Received block from Data Node 7",
+    "format(3.14, '+f') gives +3.140000 and Line Feed is \\n",
     "Thanks Jenkins, build #4521 passed on agent linux-04",
     "refund queued to IBAN amount 3000 6000 0112 3456 units",
     'Started GET "/users/123" at 2024-01-01 12:00:00 +0000, pod web-7d4b9c8f6d-x2xkq',
