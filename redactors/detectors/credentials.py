@@ -145,13 +145,14 @@ CREDENTIAL_DETECTORS: tuple[Detector, ...] = (
             r"(?i)(?<![\w\-])(?:[a-z_]*session[_\-]?(?:id|key|token)?|sess(?:ion)?id|sid"
             r"|phpsessid|jsessionid|asp\.net_sessionid|connect\.sid|laravel_session"
             r"|(?:auth|access|refresh|id|csrf|xsrf|x-csrf|session|remember)[_\-]?token|token"
-            r"|_session|sessionkey|sso|ticket|nonce)"
+            r"|_session|sessionkey|sso|ticket|nonce|oauth_token|oauth_verifier|(?:auth_)?code"
+            r"|x-amz-security-token|x-amz-signature|signature|sig)"
             + _KV
             + r"(?P<v>"
             + _TOKEN_CHARS
             + r"{12,1024})"
         ),
-        hint=r"(?i)sess|sid|token|sso|ticket|nonce",
+        hint=r"(?i)sess|sid|token|sso|ticket|nonce|code|sig",
         group="v",
         score=0.85,
         validate=_token_ok,

@@ -72,6 +72,11 @@ POSITIVE: dict[str, list[tuple[str, str]]] = {
         ("session_id: 9f8e7d6c5b4a39281706", "9f8e7d6c5b4a39281706"),
         ("/cart;jsessionid=a1b2c3d4e5f6a7b8c9d0", "a1b2c3d4e5f6a7b8c9d0"),
         ("resume session 4f3c2b1a09e8d7c6b5a4", "4f3c2b1a09e8d7c6b5a4"),
+        ("/callback?code=4/0AX4XfWh7Yk2p9Qz&state=x", "4/0AX4XfWh7Yk2p9Qz"),
+        (
+            "&X-Amz-Signature=fe5f80f77d5fa3beca038a248ff027d0445342fe2855ddc963176630326f1024",
+            "fe5f80f77d5fa3beca038a248ff027d0445342fe2855ddc963176630326f1024",
+        ),
     ],
     "JWT": [
         (
@@ -141,7 +146,7 @@ NEGATIVE: list[str] = [
     "db password=<SECRET> secret=${DB_SECRET} pwd={{ vault_pwd }} pass=%(pw)s",
     "Hello World from New York, Google Chrome updated",
     "broadcast ff:ff:ff:ff:ff:ff seen",
-    "retrying in 1500 ms (attempt 3/5) after HTTP 503",
+    "retrying in 1500 ms (attempt 3/5) after HTTP 503, status code=200 sig=ok",
     "latency p50=12.5ms p99=123.45ms at 17:45:01",
     "scores 0.123, 0.456 and 12.345,67.890",
     "PEP 526 - Syntax for Variable Annotations; Received block from Data Node 7",
