@@ -8,7 +8,10 @@ from dataclasses import dataclass, field
 
 from aiokafka.admin import AIOKafkaAdminClient
 
-__all__ = ["Readiness", "TopicCheck", "missing_topics"]
+from streams.admin import check_topics
+from streams.topics import TopicSpec
+
+__all__ = ["Readiness", "TopicCheck", "missing_topics", "spec_check"]
 
 TopicCheck = Callable[[], Awaitable[Sequence[str]]]  # returns problems; empty when fine
 
@@ -50,3 +53,10 @@ async def missing_topics(bootstrap: str, names: Sequence[str]) -> list[str]:
     finally:
         await admin.close()
     return [f"{name}: missing" for name in names if name not in present]
+
+
+async def spec_check(bootstrap: str, specs: Sequence[TopicSpec]) -> list[str]:
+    """`logwarden topics check`'s comparison, after an existence check that cannot make
+    a missing topic appear (the comparison describes topics by name)."""
+    missing = await missing_topics(bootstrap, [spec.name for spec in specs])
+    return missing or [str(drift) for drift in await check_topics(bootstrap, specs)]

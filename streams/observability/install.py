@@ -9,7 +9,7 @@ from typing import Any
 
 import faust
 
-from streams.observability.health import TopicCheck, missing_topics
+from streams.observability.health import TopicCheck, spec_check
 from streams.observability.labels import DEFAULT_CATEGORIES
 from streams.observability.lag import LagSampler
 from streams.observability.logging import json_logging_config
@@ -17,7 +17,7 @@ from streams.observability.observer import PipelineObserver
 from streams.observability.state import Observability
 from streams.observability.web import register_views
 from streams.settings import Settings
-from streams.topics import TopicNames
+from streams.topics import TopicNames, topic_specs
 
 __all__ = ["install_observability"]
 
@@ -30,16 +30,15 @@ def install_observability(app: faust.App, settings: Settings, *,
     """Attach metrics, health, the status page, JSON logs and the lag sampler to `app`.
 
     Returns the pipeline hooks to hand to the agents. `topic_check` returns problems
-    with the broker's topics (empty when fine); by default it checks they exist.
+    with the broker's topics (empty when fine); by default, `logwarden topics check`.
     """
-    names = TopicNames(prefix=settings.topic_prefix)
-    required = [names.raw, names.analytics, names.identifiable, names.deadletter,
-                names.consent, names.requests, names.receipts]
+    names = TopicNames(prefix=settings.topic_prefix, app_id=settings.app_id)
+    specs = topic_specs(names, settings.partitions)
     sampler = LagSampler(settings.bootstrap_servers, settings.app_id,
                          [names.raw, names.requests], intervals=settings.lag_intervals,
                          min_distance=settings.lag_min_distance)
     obs = Observability(sampler=sampler, categories=tuple(categories))
-    check = topic_check or (lambda: missing_topics(settings.bootstrap_servers, required))
+    check = topic_check or (lambda: spec_check(settings.bootstrap_servers, specs))
     app.conf.logging_config = json_logging_config()
     register_views(app, obs)
 

@@ -8,14 +8,14 @@ import orjson
 import pytest
 
 from tests.integration.observability.helpers import (
-    TOPICS,
+    create_spec_topics,
     http_get,
     status_json,
     wait_until,
     web_url,
     worker_env,
 )
-from tests.kafkit import create_topics, produce
+from tests.kafkit import produce
 
 pytestmark = pytest.mark.kafka
 
@@ -50,7 +50,7 @@ def events() -> list[bytes]:
 
 
 def test_no_pii_value_in_logs_or_metrics(kafka_bootstrap, topic_prefix, worker_factory):
-    asyncio.run(create_topics(kafka_bootstrap, [topic_prefix + t for t in TOPICS]))
+    create_spec_topics(kafka_bootstrap, topic_prefix, f"{topic_prefix}app")
     sent = events()
     asyncio.run(produce(kafka_bootstrap, f"{topic_prefix}logs.raw", sent))
     worker = worker_factory("--topic-prefix", topic_prefix, "--app-id", f"{topic_prefix}app",

@@ -3,7 +3,6 @@ worker stops consuming while events keep arriving."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import signal
 import subprocess
@@ -20,8 +19,8 @@ import yaml
 
 from tests.conftest import free_port
 from tests.integration.observability.helpers import (
-    TOPICS,
     SteadyProducer,
+    create_spec_topics,
     http_get,
     require_tool,
     status_json,
@@ -29,7 +28,7 @@ from tests.integration.observability.helpers import (
     web_url,
     worker_env,
 )
-from tests.kafkit import REPO, create_topics
+from tests.kafkit import REPO
 
 RULES = REPO / "deploy/prometheus/alerts.yml"
 LAG_ALERT = "LogwardenTimeLagHigh"
@@ -132,7 +131,7 @@ def lag_exporter(kafka_bootstrap: str, topic_prefix: str,
 def test_lag_alert_fires_when_the_worker_stops(kafka_bootstrap, topic_prefix, worker_factory,
                                                lag_exporter, tmp_path):
     group = f"{topic_prefix}app"
-    asyncio.run(create_topics(kafka_bootstrap, [topic_prefix + t for t in TOPICS]))
+    create_spec_topics(kafka_bootstrap, topic_prefix, f"{topic_prefix}app")
     worker = worker_factory("--topic-prefix", topic_prefix, "--app-id", group,
                             env=worker_env())
     exporter, _ = lag_exporter

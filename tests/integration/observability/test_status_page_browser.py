@@ -11,15 +11,15 @@ import pytest
 
 from tests.integration.observability.helpers import (
     ARTIFACTS,
-    TOPICS,
     SteadyProducer,
+    create_spec_topics,
     require_tool,
     status_json,
     wait_until,
     web_url,
     worker_env,
 )
-from tests.kafkit import create_topics, produce
+from tests.kafkit import produce
 
 pytestmark = [pytest.mark.kafka, pytest.mark.browser]
 
@@ -53,7 +53,7 @@ def test_status_page_refreshes_itself(browser, kafka_bootstrap, topic_prefix, wo
     from selenium.webdriver.common.by import By
 
     raw = f"{topic_prefix}logs.raw"
-    asyncio.run(create_topics(kafka_bootstrap, [topic_prefix + t for t in TOPICS]))
+    create_spec_topics(kafka_bootstrap, topic_prefix, f"{topic_prefix}app")
     first = [orjson.dumps({"ip": "198.51.100.9", "path": f"/p{n}"}) for n in range(30)]
     asyncio.run(produce(kafka_bootstrap, raw, [*first, b"\xff\xfe not utf-8"]))
     worker = worker_factory("--topic-prefix", topic_prefix, "--app-id", f"{topic_prefix}app",

@@ -15,7 +15,7 @@ import yaml
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.integration.observability.helpers import (
-    TOPICS,
+    create_spec_topics,
     http_get,
     metric_value,
     status_json,
@@ -23,7 +23,7 @@ from tests.integration.observability.helpers import (
     web_url,
     worker_env,
 )
-from tests.kafkit import REPO, create_topics, produce
+from tests.kafkit import REPO, produce
 
 pytestmark = pytest.mark.kafka
 
@@ -53,7 +53,7 @@ def exported_metrics(text: str) -> set[str]:
 
 def test_health_readiness_metrics_and_lag(kafka_bootstrap, topic_prefix, worker_factory):
     group = f"{topic_prefix}app"
-    asyncio.run(create_topics(kafka_bootstrap, [topic_prefix + t for t in TOPICS]))
+    create_spec_topics(kafka_bootstrap, topic_prefix, f"{topic_prefix}app")
     good = [orjson.dumps({"ip": f"198.51.100.{n}", "path": "/a", "n": n}) for n in range(40)]
     bad = [b"{not json", b"\xff\xfe", b"[1, 2"]
     asyncio.run(produce(kafka_bootstrap, f"{topic_prefix}logs.raw", good + bad))
