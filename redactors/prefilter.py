@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Sequence
+from typing import cast
 
 from redactors.detectors.base import Detector
 
@@ -66,12 +67,8 @@ class Prefilter:
             scratch = hyperscan.Scratch(database)
             self._local.scratch = scratch
         hits: list[int] = []
-
-        def on_match(index: int, _start: int, _end: int, _flags: int, _ctx: object) -> None:
-            hits.append(index)
-
         data = text.encode("utf-8", "replace")  # lone surrogates become `?`: still valid UTF-8
-        database.scan(data, match_event_handler=on_match, scratch=scratch)
+        database.scan(data, match_event_handler=_collect, context=hits, scratch=scratch)
         hits.sort()
         return hits
 
@@ -82,6 +79,11 @@ def _scoped(detector: Detector) -> str:
     if hint.startswith("(?i)"):
         return f"(?i:{hint[4:]})"
     return f"(?i:{hint})" if detector.ignore_case else f"(?:{hint})"
+
+
+def _collect(index: int, _start: int, _end: int, _flags: int, hits: object) -> None:
+    """Hyperscan's match callback: note which detector's expression matched."""
+    cast("list[int]", hits).append(index)
 
 
 def _hyperscan_expression(detector: Detector, flags: int) -> tuple[bytes, int]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -16,7 +17,7 @@ __all__ = ["FreeTextScanner"]
 
 _MIN_LENGTH = 6  # nothing we detect is shorter than `a@b.co` or `::1` plus context
 _CACHE_MAX_TEXT = 2048  # longer texts are rarely repeated; caching them only costs memory
-_ESCAPE_MARKS = ("%", "\\u", "&#", "+")
+_ESCAPED = re.compile(r"%[0-9A-Fa-f]{2}|\\u[0-9A-Fa-f]{4}|&#|[A-Za-z]\+[A-Za-z]")
 
 _Span = tuple[int, int, str, float]
 
@@ -77,7 +78,7 @@ class FreeTextScanner:
 
     def _scan(self, text: str) -> tuple[Finding, ...]:
         spans = self._detect(text)
-        if any(mark in text for mark in _ESCAPE_MARKS):
+        if _ESCAPED.search(text):
             decoded = unescape(text)
             if decoded is not None:
                 for start, end, entity, score in self._detect(decoded.text):
