@@ -91,6 +91,8 @@ class LagSampler:
             key = (tp.topic, tp.partition)
             latest, committed = reading.latest[tp], reading.committed.get(tp)
             lag = None if committed is None else max(0, latest - committed)
+            if tp in reading.markers_only:
+                lag = 0
             if committed is not None and lag is not None:
                 self.windows.observe(key, offset=committed, lag=lag, now=now,
                                      alive=reading.members > 0)

@@ -22,6 +22,7 @@ class GroupOffsets:
     committed: dict[TopicPartition, int]
     latest: dict[TopicPartition, int]
     backlog_since: dict[TopicPartition, float]  # timestamp of the record at `committed`
+    markers_only: set[TopicPartition]  # between committed and latest: transaction markers
     members: int
     taken_at: float
 
@@ -63,9 +64,10 @@ class OffsetReader:
         latest: dict[TopicPartition, int] = (
             await self._consumer.end_offsets(list(tps)) if tps else {})
         lagging = {tp: off for tp, off in committed.items() if latest.get(tp, off) > off}
-        return GroupOffsets(committed=committed, latest=latest,
-                            backlog_since=await self._timestamps_at(lagging),
-                            members=await self._members(), taken_at=time.time())
+        heads, markers_only = await self._backlog_heads(lagging, latest)
+        return GroupOffsets(committed=committed, latest=latest, backlog_since=heads,
+                            markers_only=markers_only, members=await self._members(),
+                            taken_at=time.time())
 
     async def _topic_partitions(self) -> set[TopicPartition]:
         assert self._admin is not None
@@ -82,24 +84,35 @@ class OffsetReader:
         responses = await self._admin.describe_consumer_groups([self.group])
         return sum(len(group[5]) for response in responses for group in response.groups)
 
-    async def _timestamps_at(self, positions: dict[TopicPartition, int]) -> dict[
-            TopicPartition, float]:
-        """Seek to each committed offset and read the timestamp of the first record there."""
+    async def _backlog_heads(self, positions: dict[TopicPartition, int],
+                             latest: dict[TopicPartition, int]
+                             ) -> tuple[dict[TopicPartition, float], set[TopicPartition]]:
+        """Seek to each committed offset and read the timestamp of the first record there.
+
+        A partition whose consumer position reaches the end without a record held only
+        transaction markers (exactly-once commits sit just before the commit marker):
+        it is caught up, not one record behind.
+        """
         consumer = self._consumer
         assert consumer is not None
+        found: dict[TopicPartition, float] = {}
+        markers_only: set[TopicPartition] = set()
         if not positions:
-            return {}
+            return found, markers_only
         consumer.assign(list(positions))
         for tp, offset in positions.items():
             consumer.seek(tp, offset)
-        found: dict[TopicPartition, float] = {}
         deadline = time.monotonic() + _TIMESTAMP_WAIT
-        while len(found) < len(positions) and time.monotonic() < deadline:
+        while len(found) + len(markers_only) < len(positions) and time.monotonic() < deadline:
             batch = await consumer.getmany(timeout_ms=200, max_records=len(positions) * 4)
             for tp, records in batch.items():
                 if records and tp not in found:
                     found[tp] = records[0].timestamp / 1000.0
                     consumer.pause(tp)
+            for tp in set(positions) - set(found) - markers_only:
+                if await consumer.position(tp) >= latest[tp]:
+                    markers_only.add(tp)
+                    consumer.pause(tp)
             await asyncio.sleep(0)
         consumer.assign([])
-        return found
+        return found, markers_only
