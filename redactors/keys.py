@@ -38,7 +38,3 @@ class InMemoryKeyProvider:
 
     def delete(self, subject_id: str) -> None:
         self._keys.pop(subject_id, None)
-
-    def items(self) -> list[tuple[str, bytes]]:
-        """Every (subject, key) held: for the embedded mode's --data-keys file."""
-        return list(self._keys.items())

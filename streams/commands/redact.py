@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import base64
 import gzip
+import hashlib
+import hmac
+import multiprocessing
 import os
 import sys
 import time
@@ -15,15 +18,18 @@ from typing import IO, Any
 import click
 
 from redactors.consent import ConsentState
-from redactors.engine import Engine, load_engine
+from redactors.engine import Engine, default_scanner, load_engine
 from redactors.errors import LogwardenError
-from redactors.keys import InMemoryKeyProvider
+from redactors.policy import load_policy
+from redactors.pseudonym import PseudonymKeyring
 from redactors.result import Outcome, RoutedResult
 from schemas import codec
 
 __all__ = ["redact"]
 
 _PROGRESS_SECONDS = 5.0
+_PARALLEL_BYTES = 4 << 20
+_CHUNK_LINES = 2048
 _FLAGS = ("analytics", "profiling", "marketing", "gpc", "erased")
 
 
@@ -76,10 +82,10 @@ def _lines(source: str) -> Iterator[bytes]:
         raise click.ClickException(f"{source}: cannot read ({reason})") from None
 
 
-def save_data_keys(keys: InMemoryKeyProvider, path: str) -> None:
+def save_data_keys(keys: list[tuple[str, bytes]], path: str) -> None:
     """One `{"subject_id": ..., "key": base64}` per line, readable by the owner only."""
     lines = b"".join(codec.dumps({"subject_id": s, "key": base64.b64encode(k).decode()})
-                     + b"\n" for s, k in keys.items())
+                     + b"\n" for s, k in keys)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "wb") as handle:
@@ -105,45 +111,122 @@ class _Outputs:
             handle.close()
 
 
-def run(engine: Engine, lines: Iterator[bytes], outputs: _Outputs,
-        consent: dict[str, ConsentState], *, keep_raw: bool,
-        progress: IO[str] | None) -> tuple[Counter[str], Counter[str]]:
-    """Route every line; returns counts per route and per category."""
+class SubjectKeys:
+    """Per-subject data keys derived from one random run key: every worker process of a
+    run seals a subject's records under the same key, and nothing outlives the run
+    unless --data-keys writes the keys out."""
+
+    def __init__(self, run_key: bytes) -> None:
+        self._run_key = run_key
+        self._erased: set[str] = set()
+
+    def get(self, subject_id: str) -> bytes | None:
+        return None if subject_id in self._erased else self.get_or_create(subject_id)
+
+    def get_or_create(self, subject_id: str) -> bytes:
+        return hmac.new(self._run_key, b"logwarden-subject-key:" + subject_id.encode(),
+                        hashlib.sha256).digest()
+
+    def delete(self, subject_id: str) -> None:
+        self._erased.add(subject_id)
+
+
+# What one input line became, ready to write: (outcome, reason, analytics line,
+# identifiable line, dead-letter line, categories, subject of the identifiable record).
+_Routed = tuple[str, str | None, bytes | None, bytes | None, bytes | None, tuple[str, ...],
+                str | None]
+
+
+def route_line(engine: Engine, consent: dict[str, ConsentState], number: int, raw: bytes,
+               keep_raw: bool) -> _Routed:
+    """One line through the engine, serialized."""
+    parsed = engine.parse(raw)
+    if isinstance(parsed, RoutedResult):
+        result = parsed
+    else:
+        subject = engine.subject_of(parsed)
+        result = engine.route(parsed, consent.get(subject) if subject is not None else None)
+    dead = None
+    if result.outcome is Outcome.DEADLETTER:
+        record: dict[str, Any] = {"line": number, "reason": result.reason}
+        if keep_raw:
+            record["raw"] = raw.rstrip(b"\r\n").decode("utf-8", "backslashreplace")
+        dead = codec.dumps(record)
+    return (result.outcome.value, result.reason,
+            codec.dumps(result.analytics) if result.analytics is not None else None,
+            codec.dumps(result.identifiable) if result.identifiable is not None else None,
+            dead, tuple(result.privacy.get("categories", ())),
+            result.subject_id if result.identifiable is not None else None)
+
+
+_WORKER: tuple[Engine, dict[str, ConsentState], bool] | None = None
+
+
+def _start_worker(policy_path: str | None, keyring: PseudonymKeyring, run_key: bytes,
+                  consent: dict[str, ConsentState], keep_raw: bool) -> None:
+    global _WORKER  # one engine per worker process, built once
+    engine = Engine(load_policy(policy_path), keys=SubjectKeys(run_key),
+                    pseudonym_keys=keyring, scanner=default_scanner())
+    _WORKER = (engine, consent, keep_raw)
+
+
+def _route_chunk(chunk: list[tuple[int, bytes]]) -> list[_Routed]:
+    assert _WORKER is not None
+    engine, consent, keep_raw = _WORKER
+    return [route_line(engine, consent, number, raw, keep_raw) for number, raw in chunk]
+
+
+def _chunks(lines: Iterator[bytes], size: int) -> Iterator[list[tuple[int, bytes]]]:
+    chunk: list[tuple[int, bytes]] = []
+    for number, raw in enumerate(lines, 1):
+        if raw.strip():  # blank lines are not events
+            chunk.append((number, raw))
+            if len(chunk) >= size:
+                yield chunk
+                chunk = []
+    if chunk:
+        yield chunk
+
+
+def run(routed: Iterator[_Routed], outputs: _Outputs, *, progress: IO[str] | None,
+        subjects: set[str]) -> tuple[Counter[str], Counter[str]]:
+    """Write every routed line; returns counts per route and per category."""
     routes: Counter[str] = Counter()
     categories: Counter[str] = Counter()
-    dumps = codec.dumps
     started = last = time.monotonic()
-    for number, raw in enumerate(lines, 1):
-        if not raw.strip():
-            continue  # blank lines are not events
-        parsed = engine.parse(raw)
-        if isinstance(parsed, RoutedResult):
-            result = parsed
-        else:
-            subject = engine.subject_of(parsed)
-            result = engine.route(parsed, consent.get(subject) if subject is not None else None)
-        routes[result.outcome.value] += 1
-        if result.outcome is Outcome.DEADLETTER or result.outcome is Outcome.DROPPED:
-            routes[f"{result.outcome.value}:{result.reason}"] += 1
-        if result.analytics is not None:
-            outputs.analytics.write(dumps(result.analytics) + b"\n")
-        if result.identifiable is not None:
-            outputs.identifiable.write(dumps(result.identifiable) + b"\n")
-        if result.outcome is Outcome.DEADLETTER:
-            record: dict[str, Any] = {"line": number, "reason": result.reason}
-            if keep_raw:
-                record["raw"] = raw.rstrip(b"\r\n").decode("utf-8", "backslashreplace")
-            outputs.deadletter.write(dumps(record) + b"\n")
-        for category in result.privacy.get("categories", ()):
-            categories[category] += 1
-        if progress is not None and number % 4096 == 0:
+    for count, (outcome, reason, analytics, identifiable, dead, found, subject) in enumerate(
+            routed, 1):
+        routes[outcome] += 1
+        if outcome in (Outcome.DEADLETTER, Outcome.DROPPED):
+            routes[f"{outcome}:{reason}"] += 1
+        if analytics is not None:
+            outputs.analytics.write(analytics + b"\n")
+        if identifiable is not None:
+            outputs.identifiable.write(identifiable + b"\n")
+            if subject is not None:
+                subjects.add(subject)
+        if dead is not None:
+            outputs.deadletter.write(dead + b"\n")
+        categories.update(found)
+        if progress is not None and count % 4096 == 0:
             now = time.monotonic()
             if now - last >= _PROGRESS_SECONDS:
                 last = now
-                rate = number / (now - started)
-                progress.write(f"logwarden redact: {number} lines, {rate:,.0f}/s\n")
+                progress.write(f"logwarden redact: {count} events, "
+                               f"{count / (now - started):,.0f}/s\n")
                 progress.flush()
     return routes, categories
+
+
+def _workers_for(source: str, workers: int) -> int:
+    """0 = automatic: every core for files of a few MiB and more, else in process."""
+    if workers > 0:
+        return workers
+    try:
+        big = source != "-" and os.path.getsize(source) >= _PARALLEL_BYTES
+    except OSError:
+        big = False
+    return min(os.cpu_count() or 1, 8) if big else 1
 
 
 @click.command()
@@ -162,17 +245,20 @@ def run(engine: Engine, lines: Iterator[bytes], outputs: _Outputs,
 @click.option("--data-keys", "data_keys_path", type=click.Path(dir_okay=False),
               help="Write the per-subject data keys here (mode 0600) so identifiable.jsonl "
                    "can be decrypted later; by default they die with the run.")
+@click.option("--workers", type=click.IntRange(min=0), default=1, show_default=True,
+              help="Processes routing events (order is kept); 0: one per core for inputs "
+                   "of 4 MiB and more.")
 @click.option("--quiet", is_flag=True, help="No progress or notices on stderr.")
 def redact(source: str, out_dir: str, policy_path: str | None, consent_path: str | None,
            key_file: str | None, deadletter_raw: bool, data_keys_path: str | None,
-           quiet: bool) -> None:
+           workers: int, quiet: bool) -> None:
     """Run the privacy engine over JSONL from FILE (or stdin) without Kafka."""
     if source != "-" and not os.access(source, os.R_OK):
         raise click.ClickException(f"{source}: cannot read (missing or not readable)")
     consent = read_consent(consent_path) if consent_path else {}
-    data_keys = InMemoryKeyProvider()  # per-subject data keys live for this run only
+    run_key = os.urandom(32)  # per-subject data keys derive from it and die with the run
     try:
-        engine = load_engine(policy_path, data_keys, os.environ,
+        engine = load_engine(policy_path, SubjectKeys(run_key), os.environ,
                              key_file=key_file, allow_ephemeral=True)
     except LogwardenError as exc:
         raise click.ClickException(str(exc)) from None
@@ -182,15 +268,32 @@ def redact(source: str, out_dir: str, policy_path: str | None, consent_path: str
     if not quiet and data_keys_path is None:
         click.echo("logwarden redact: identifiable records are sealed under per-subject keys "
                    "that live only for this run (--data-keys FILE keeps them)", err=True)
+    processes = _workers_for(source, workers)
     outputs = _Outputs(Path(out_dir))
+    subjects: set[str] = set()
+    progress = None if quiet else sys.stderr
     try:
-        routes, categories = run(engine, _lines(source), outputs, consent,
-                                 keep_raw=deadletter_raw,
-                                 progress=None if quiet else sys.stderr)
+        if processes <= 1:
+            routed: Iterator[_Routed] = (
+                route_line(engine, consent, number, raw, deadletter_raw)
+                for chunk in _chunks(_lines(source), 1024) for number, raw in chunk)
+            routes, categories = run(routed, outputs, progress=progress, subjects=subjects)
+        else:
+            with multiprocessing.get_context("fork").Pool(
+                    processes, initializer=_start_worker,
+                    initargs=(policy_path, engine.pseudonym_keys, run_key, consent,
+                              deadletter_raw)) as pool:
+                routed = (item for batch in pool.imap(_route_chunk, _chunks(_lines(source),
+                                                                           _CHUNK_LINES))
+                          for item in batch)
+                routes, categories = run(routed, outputs, progress=progress,
+                                         subjects=subjects)
     finally:
         outputs.close()
     if data_keys_path is not None:
-        save_data_keys(data_keys, data_keys_path)
+        derive = SubjectKeys(run_key)
+        save_data_keys([(subject, derive.get_or_create(subject)) for subject in
+                        sorted(subjects)], data_keys_path)
     total = sum(routes[o.value] for o in Outcome)
     click.echo(f"events: {total}")
     for outcome in Outcome:

@@ -161,3 +161,21 @@ def test_gzip_input_and_byte_order_mark(tmp_path: Path) -> None:
     bad = CliRunner().invoke(cli, ["redact", str(broken), "--out", str(out), "--quiet"])
     assert bad.exit_code == 1
     assert "cannot read" in bad.stderr
+
+
+def test_worker_processes_give_the_same_routes_in_order(tmp_path: Path,
+                                                         files: tuple[Path, Path]) -> None:
+    events, consent = files
+    big = tmp_path / "big.jsonl"
+    big.write_bytes(events.read_bytes() * 600)
+    outputs = []
+    env = {"LOGWARDEN_PSEUDONYM_KEYS": PseudonymKeyring.generate_line("k1")}
+    for workers in ("1", "2"):
+        out = tmp_path / f"o{workers}"
+        result = CliRunner().invoke(cli, ["redact", str(big), "--out", str(out), "--consent",
+                                          str(consent), "--workers", workers, "--quiet"],
+                                    env=env)
+        assert result.exit_code == 0, result.output
+        outputs.append((result.stdout, (out / "analytics.jsonl").read_bytes(),
+                        (out / "deadletter.jsonl").read_bytes()))
+    assert outputs[0] == outputs[1]
