@@ -43,6 +43,14 @@ def test_promtool_checks_the_rules():
     assert "SUCCESS" in result.stdout
 
 
+@pytest.mark.prometheus
+def test_promtool_unit_tests_of_the_rules():
+    promtool = require_tool("promtool")
+    result = subprocess.run([promtool, "test", "rules", str(RULES.with_name("alerts_test.yml"))],
+                            capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_dashboard_is_grafana_json():
     dashboard = json.loads((REPO / "deploy/grafana/logwarden.json").read_text())
     assert dashboard["uid"] == "logwarden"
