@@ -75,14 +75,17 @@ CREDENTIAL_DETECTORS: tuple[Detector, ...] = (
         name="api_key_assignment",
         entity="API_KEY",
         pattern=(
-            r"(?i)\b(?:x-)?(?:api[_\-]?key|apikey|api[_\-]?secret|access[_\-]?key(?:[_\-]?id)?"
-            r"|secret[_\-]?access[_\-]?key|app[_\-]?key|subscription[_\-]?key)"
+            r"(?i)(?<![a-z0-9])(?:[a-z0-9]+[_\-])?(?:api[_\- ]?key|apikey|api[_\-]?secret"
+            r"|access[_\- ]?key(?:[_\-]?id)?|secret[_\-]?access[_\-]?key|secret[_\- ]key"
+            r"|app[_\-]?key|subscription[_\-]?key)"
+            + r"(?:"
             + _KV
+            + r"|\s+(?:is\s+)?)"  # `AWS secret key wJalr...`: the value must then look random
             + r"(?P<v>"
             + _TOKEN_CHARS
             + r"{8,512})"
         ),
-        hint=r"(?i)api.?key|apikey|api.?secret|access.?key|app.?key|subscription.?key",
+        hint=r"(?i)api.?key|apikey|api.?secret|access.?key|secret.?key|app.?key|subscription.?key",
         group="v",
         score=0.9,
         validate=_key_ok,

@@ -95,6 +95,14 @@ POSITIVE: dict[str, list[tuple[str, str]]] = {
         ("g AIzaSyD-9tSrke72PouQMnMX-a7eZSW0jkFMBWY x", "AIzaSyD-9tSrke72PouQMnMX-a7eZSW0jkFMBWY"),
         ("?api_key=3f9a2c7e1b4d8f60&x=1", "3f9a2c7e1b4d8f60"),
         ('"x-api-key": "Zm9vYmFyYmF6cXV4MTIz"', "Zm9vYmFyYmF6cXV4MTIz"),
+        (
+            "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+            "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        ),
+        (
+            "AWS secret key wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+            "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        ),
     ],
     "BEARER_TOKEN": [
         ("Authorization: Bearer abcDEF123456ghiJKL", "abcDEF123456ghiJKL"),
@@ -143,6 +151,7 @@ NEGATIVE: list[str] = [
     "C++ std::vector<int>::size and Foo::Bar::baz called",
     "icon@2x.png not found in /static",
     "password reset requested, password=*** token=null",
+    "api key rotation scheduled; access key expired; secret key missing",
     "db password=<SECRET> secret=${DB_SECRET} pwd={{ vault_pwd }} pass=%(pw)s",
     "Hello World from New York, Google Chrome updated",
     "broadcast ff:ff:ff:ff:ff:ff seen",
