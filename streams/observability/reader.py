@@ -48,10 +48,12 @@ class OffsetReader:
         await self._consumer.start()
 
     async def close(self) -> None:
-        for client in (self._consumer, self._admin):
-            if client is not None:
-                await (client.stop() if isinstance(client, AIOKafkaConsumer) else client.close())
+        consumer, admin = self._consumer, self._admin
         self._admin = self._consumer = None
+        if consumer is not None:
+            await consumer.stop()
+        if admin is not None:
+            await admin.close()
 
     async def read(self) -> GroupOffsets:
         if self._admin is None or self._consumer is None:
