@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 
 from redactors.detectors.base import Detector
@@ -38,6 +40,16 @@ def _token_ok(value: str, _before: str) -> bool:
 
 def _key_ok(value: str, _before: str) -> bool:
     return _secret_ok(value, _before) and looks_random(value, min_length=12, min_bits=2.5)
+
+
+def _basic_credentials_ok(value: str, _before: str) -> bool:
+    """HTTP Basic: base64 of `user:password` (`basic auth failed` decodes to nothing)."""
+    try:
+        decoded = base64.b64decode(value + "=" * (-len(value) % 4), validate=True)
+        text = decoded.decode("utf-8")
+    except (binascii.Error, ValueError):
+        return False
+    return ":" in text and text.isprintable()
 
 
 def _jwt_ok(value: str, _before: str) -> bool:
@@ -93,15 +105,20 @@ CREDENTIAL_DETECTORS: tuple[Detector, ...] = (
     Detector(
         name="authorization_header",
         entity="BEARER_TOKEN",
-        pattern=(
-            r"(?i)\b(?:bearer|(?<=authorization: )basic|(?<=authorization:)basic"
-            r"|(?<=authorization=)basic|(?<=authorization\": \")basic|token|digest|negotiate)"
-            r"\s+(?P<v>[A-Za-z0-9._~+/\-=]{8,4096})"
-        ),
-        hint=r"(?i)(bearer|basic|token|digest|negotiate)\s",
+        pattern=(r"(?i)\b(?:bearer|token|digest|negotiate)\s+(?P<v>[A-Za-z0-9._~+/\-=]{8,4096})"),
+        hint=r"(?i)(bearer|token|digest|negotiate)\s",
         group="v",
         score=0.95,
         validate=_token_ok,
+    ),
+    Detector(
+        name="authorization_basic",
+        entity="BEARER_TOKEN",
+        pattern=r"(?i)\bbasic\s+(?P<v>[A-Za-z0-9+/]{6,4096}={0,2})(?![\w+/=])",
+        hint=r"(?i)basic\s",
+        group="v",
+        score=0.95,
+        validate=_basic_credentials_ok,
     ),
     Detector(
         name="password_assignment",

@@ -107,6 +107,7 @@ POSITIVE: dict[str, list[tuple[str, str]]] = {
     "BEARER_TOKEN": [
         ("Authorization: Bearer abcDEF123456ghiJKL", "abcDEF123456ghiJKL"),
         ("Authorization: Basic dXNlcjpwYXNzd29yZA==", "dXNlcjpwYXNzd29yZA=="),
+        ("{'Authorization': 'Basic YWxpY2U6czNjcmV0'}", "YWxpY2U6czNjcmV0"),
     ],
     "SECRET": [
         ("db password=hunter2 host=x", "hunter2"),
@@ -152,6 +153,7 @@ NEGATIVE: list[str] = [
     "icon@2x.png not found in /static",
     "password reset requested, password=*** token=null",
     "api key rotation scheduled; access key expired; secret key missing",
+    "basic auth failed for realm admin; Basic Authentication required",
     "db password=<SECRET> secret=${DB_SECRET} pwd={{ vault_pwd }} pass=%(pw)s",
     "Hello World from New York, Google Chrome updated",
     "broadcast ff:ff:ff:ff:ff:ff seen",
