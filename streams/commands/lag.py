@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import logging.config
 import os
 import sys
 
@@ -43,8 +45,14 @@ def lag(broker: str, topic_prefix: str, group: str, max_lag: int | None,
         host: str) -> None:
     """Show the group's lag per partition (works without a running worker)."""
     from streams.observability.lag import LagSampler
+    from streams.observability.logging import json_logging_config
     from streams.observability.standalone import sample_repeatedly, serve_lag
 
+    if serve_port is not None:
+        logging.config.dictConfig({**json_logging_config(), "merge": False,
+                                   "root": {"level": "INFO", "handlers": ["default"]}})
+    else:  # a table and one error line: library connection chatter stays out
+        logging.disable(logging.ERROR)
     settings = Settings(broker=broker, topic_prefix=topic_prefix, app_id=group)
     sampler = LagSampler(settings.bootstrap_servers, group, [f"{topic_prefix}logs.raw"],
                          min_distance=0)
@@ -53,7 +61,7 @@ def lag(broker: str, topic_prefix: str, group: str, max_lag: int | None,
         return
     snap = asyncio.run(sample_repeatedly(sampler, samples, interval))
     if snap is None:
-        raise click.ClickException(f"cannot read offsets from {broker}")
+        raise click.ClickException(f"cannot read offsets from {broker}: {sampler.last_error}")
     if not snap.committed:
         raise click.ClickException(f"group {group} has no committed offsets")
     rows = [_HEADER] + [

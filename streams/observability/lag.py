@@ -70,6 +70,7 @@ class LagSampler:
         self.last: LagSnapshot | None = None
         self.last_success: float | None = None
         self.failures = 0
+        self.last_error: str | None = None  # the exception class of the last failure
 
     async def sample(self) -> LagSnapshot | None:
         """Take one sample; on a broker error, log its class, count it and keep the last."""
@@ -77,6 +78,7 @@ class LagSampler:
             reading = await self.reader.read()
         except Exception as exc:  # the sampler must outlive broker hiccups
             self.failures += 1
+            self.last_error = type(exc).__name__
             log.warning("lag sample failed", extra={"error": type(exc).__name__})
             await self.reader.close()
             return None
