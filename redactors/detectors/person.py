@@ -29,6 +29,7 @@ sql staff staging states store stripe sunday support system team test thanks the
 thursday today token tuesday twitter ubuntu unit united unknown update user users wednesday
 welcome west windows world worker york you your
 """
+_MIDDLE_INITIAL = re.compile(r"[ +][A-Z]\.[ +]")
 _POSSESSIVE = re.compile(r"['\u2019]s$")
 _TITLES = frozenset({"mr", "mrs", "ms", "miss", "dr", "prof", "sir", "madam", "mx"})
 _NOT_NAMES = frozenset(_NOT_NAME_WORDS.split()) | _TITLES
@@ -65,7 +66,8 @@ def _known_name_ok(value: str, _before: str) -> bool:
         return False
     first, last = words[0], words[-1]
     if first not in first_names():
-        return False
+        # `Ananya W. Anderson`: a middle initial before a known surname is a name's shape
+        return _MIDDLE_INITIAL.search(value) is not None and last in last_names()
     if last in last_names():
         return True
     return first not in AMBIGUOUS_FIRST_NAMES and last not in first_names()

@@ -126,6 +126,7 @@ POSITIVE: dict[str, list[tuple[str, str]]] = {
         ("first_name=Jane&last_name=Doe", "Jane"),
         ("ticket opened by Ahmed Hussain via chat", "Ahmed Hussain"),
         ("Jennifer Lopez changed the address", "Jennifer Lopez"),
+        ("Zorblax W. Anderson changed the address", "Zorblax W. Anderson"),
         ("Dear Dr. Mariana Koepp, hello", "Mariana Koepp"),
     ],
 }
