@@ -73,6 +73,12 @@ def _known_name_ok(value: str, _before: str) -> bool:
     return first not in AMBIGUOUS_FIRST_NAMES and last not in first_names()
 
 
+def _surname_ok(value: str, before: str) -> bool:
+    """Opening a sentence and followed by a verb: a known surname is enough."""
+    words = _words(value)
+    return len(words) >= 2 and _name_ok(value, before) and words[-1] in last_names()
+
+
 PERSON_DETECTORS: tuple[Detector, ...] = (
     Detector(
         name="person_field",
@@ -131,6 +137,18 @@ PERSON_DETECTORS: tuple[Detector, ...] = (
         group="v",
         score=0.55,
         validate=_known_name_ok,
+        prepare=lambda: (first_names(), last_names()),
+    ),
+    Detector(
+        name="person_opening_sentence",
+        entity="PERSON",
+        pattern=(  # `Mei Patel changed the address`: sentence-initial pairs rarely are not names
+            r"(?:^|(?<=[.!?]\s))(?P<v>" + _NAME + r"(?: [A-Z]\.)? " + _NAME + r")(?= [a-z])"
+        ),
+        hint=r"[A-Z][a-z]+ ([A-Z]\. )?[A-Z'][a-z']+ [a-z]",
+        group="v",
+        score=0.5,
+        validate=_surname_ok,
         prepare=lambda: (first_names(), last_names()),
     ),
 )

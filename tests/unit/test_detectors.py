@@ -127,6 +127,7 @@ POSITIVE: dict[str, list[tuple[str, str]]] = {
         ("ticket opened by Ahmed Hussain via chat", "Ahmed Hussain"),
         ("Jennifer Lopez changed the address", "Jennifer Lopez"),
         ("Zorblax W. Anderson changed the address", "Zorblax W. Anderson"),
+        ("Ok. Zorblax Patel changed the address", "Zorblax Patel"),
         ("Dear Dr. Mariana Koepp, hello", "Mariana Koepp"),
     ],
 }
