@@ -151,4 +151,15 @@ PERSON_DETECTORS: tuple[Detector, ...] = (
         validate=_surname_ok,
         prepare=lambda: (first_names(), last_names()),
     ),
+    Detector(
+        name="person_display_name",
+        entity="PERSON",
+        pattern=(  # RFC 5322 display names: `Mei Kowalski <mei@example.com>`, or in parentheses
+            r"(?<![\w.])(?P<v>" + _FULL + r")[\"']? ?[<(\[] ?(?:mailto:)?[\w.%+\-]+@"
+        ),
+        hint=r"[A-Z][a-z']+ [A-Za-z. ]*[<(\[] ?(mailto:)?[\w.%+\-]+@",
+        group="v",
+        score=0.7,
+        validate=_name_ok,
+    ),
 )

@@ -128,6 +128,7 @@ POSITIVE: dict[str, list[tuple[str, str]]] = {
         ("Jennifer Lopez changed the address", "Jennifer Lopez"),
         ("Zorblax W. Anderson changed the address", "Zorblax W. Anderson"),
         ("Ok. Zorblax Patel changed the address", "Zorblax Patel"),
+        ("From: Zorblax Quux <zq@example.com>", "Zorblax Quux"),
         ("Dear Dr. Mariana Koepp, hello", "Mariana Koepp"),
     ],
 }
