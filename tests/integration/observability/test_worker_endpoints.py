@@ -114,6 +114,10 @@ def test_health_readiness_metrics_and_lag(kafka_bootstrap, topic_prefix, worker_
     assert time.time() - sampled < 10
     assert metric_value(text, "logwarden_events_out_total", route="deadletter") >= 1
     assert metric_value(text, "logwarden_ready") == 1
+    assert metric_value(text, "logwarden_transforms_total",
+                        category="user.device.ip_address") == 40
+    assert metric_value(text, "logwarden_event_e2e_latency_seconds_count") == 43
+    assert metric_value(text, "logwarden_processing_seconds_count") == 43
     assert metric_value(text, "logwarden_rebalances_total") >= 1
 
     missing = referenced_metrics() - exported_metrics(text)
