@@ -98,8 +98,8 @@ def _phone_ok(value: str, before: str) -> bool:
     if not (formatted or context):
         return False
     shape = _NANP_SHAPE.fullmatch(value)
-    if shape and shape[1] in (None, shape[2]) and _plausible(value, "US", "possible"):
-        return True
+    if shape and shape[1] in (None, shape[2]):
+        return True  # (415) 555-2671, 415-555-2671: the shape is the check (and is possible)
     if context:
         return any(_plausible(value, r, "possible") for r in ("US", *_NATIONAL_REGIONS))
     significant = digits - 1 if value.lstrip("(").startswith("0") else digits  # minus trunk 0
