@@ -10,7 +10,7 @@ from typing import Any
 import faust
 
 from streams.agents.ingest import Ingest, register_ingest
-from streams.assignor import CopartitionedOutputsAssignor
+from streams.delivery import NEVER, CommitGate, TransactionalSender
 from streams.engine import load_pipeline_engine
 from streams.hooks import CompositeHooks, NullHooks, PipelineHooks
 from streams.observability import install_observability
@@ -53,11 +53,12 @@ def _app(settings: Settings) -> faust.App:
         consumer_auto_offset_reset="earliest",
         broker_session_timeout=10.0,  # a kill -9'd worker's partitions move within ~10 s
         broker_heartbeat_interval=1.0,
-        broker_commit_interval=settings.commit_interval,
-        producer_linger_ms=2,
+        # exactly-once: commits come from the CommitGate only (see streams/delivery.py)
+        broker_commit_interval=NEVER if settings.exactly_once else settings.commit_interval,
+        broker_commit_every=NEVER if settings.exactly_once else 10_000,
+        producer_linger=0.005,  # batch sends: one produce request per event starves the loop
         producer_acks=-1,
         stream_buffer_maxsize=4096,
-        PartitionAssignor=CopartitionedOutputsAssignor,
     )
 
 
@@ -85,11 +86,13 @@ def create_pipeline(settings: Settings, *, hooks: PipelineHooks | None = None,
     provider = TableKeyProvider(keys, hooks)
     engine = load_pipeline_engine(settings.policy_path, provider,
                                   os.environ if env is None else env)
-    outputs = {Route.ANALYTICS: topics["analytics"], Route.IDENTIFIABLE: topics["identifiable"],
-               Route.DEADLETTER: topics["deadletter"]}
-    ingest = Ingest(engine=engine, consent=consent, keys=provider, outputs=outputs, hooks=hooks)
-    register_ingest(app, topics["raw"], ingest, batch_size=settings.batch_size,
-                    within=settings.batch_within)
+    outputs = {Route.ANALYTICS: names.analytics, Route.IDENTIFIABLE: names.identifiable,
+               Route.DEADLETTER: names.deadletter}
+    sender = TransactionalSender(app, names.raw, transactional=settings.exactly_once)
+    ingest = Ingest(engine=engine, consent=consent, keys=provider, outputs=outputs,
+                    sender=sender, hooks=hooks)
+    gate = CommitGate(app, settings.commit_interval) if settings.exactly_once else None
+    register_ingest(app, topics["raw"], ingest, batch_size=settings.batch_size, gate=gate)
     pipeline = Pipeline(app=app, settings=settings, names=names, topics=topics,
                         consent=consent, keys=keys, key_provider=provider,
                         suppressed=suppression_table(app, n), ingest=ingest, hooks=hooks)

@@ -12,6 +12,7 @@ from faust.types import EventT
 
 from redactors.consent import ConsentState
 from schemas.consent import ConsentEventError, decode_consent
+from streams.delivery import TransactionalSender
 from streams.hooks import PipelineHooks
 from streams.topics import CONSENT_TABLE, KEYS_TABLE, SUPPRESSION_TABLE
 
@@ -81,8 +82,12 @@ def suppression_table(app: faust.App, partitions: int) -> Any:
     # No value_type: faust has no decoder for `dict` and would drop every entry it
     # replays from the changelog (recovery and standby), so erasures would not survive.
     # Values are the app's default, JSON.
+    # synchronize_all_active_partitions, as for consent (app.GlobalTable already applies
+    # standby records one at a time, standby_buffer_size=1): without
+    # them a worker applies entries from partitions it does not own only at recovery, so
+    # with two workers an erasure written by one was not seen by the other's ingest.
     return app.GlobalTable(SUPPRESSION_TABLE, partitions=partitions, key_type=str,
-                           use_partitioner=True)
+                           use_partitioner=True, synchronize_all_active_partitions=True)
 
 
 class TableKeyProvider:
@@ -123,9 +128,9 @@ class TableKeyProvider:
         if self._table.data.pop(self._key(subject_id), None) is not None:
             self._pending.append((self._key(subject_id), None))
 
-    async def flush(self) -> None:
+    async def flush(self, sender: TransactionalSender) -> None:
         """Write pending key changes to the changelog partition of the current input."""
         pending, self._pending = self._pending, []
+        topic = self._table.changelog_topic.get_topic_name()
         for key, value in pending:
-            await self._table.changelog_topic.send(key=key, value=value,
-                                                   partition=self.partition)
+            await sender.send(topic, key=key, value=value, partition=self.partition)

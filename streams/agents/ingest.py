@@ -14,6 +14,7 @@ from faust.types import EventT
 
 from redactors.consent import ConsentState
 from redactors.result import Outcome, RoutedResult
+from streams.delivery import CommitGate, TransactionalSender
 from streams.engine import PipelineEngine
 from streams.hooks import PipelineHooks
 from streams.records import Route, SourceRef, records_for
@@ -33,12 +34,14 @@ class Ingest:
     dead-letter topic, never anything to analytics."""
 
     def __init__(self, *, engine: PipelineEngine, consent: ConsentView, keys: TableKeyProvider,
-                 outputs: Mapping[Route, faust.TopicT], hooks: PipelineHooks,
+                 outputs: Mapping[Route, str], sender: TransactionalSender,
+                 hooks: PipelineHooks,
                  is_suppressed: Callable[[str], bool] | None = None) -> None:
         self._engine = engine
         self._consent = consent
         self._keys = keys
         self._outputs = outputs
+        self._sender = sender
         self._hooks = hooks
         self.is_suppressed = is_suppressed  # set by the rights module (issue 5)
         self.on_child: Callable[[str], None] | None = None  # rights: erase a found child
@@ -80,12 +83,12 @@ class Ingest:
             log.warning("engine result not routable: %s", type(exc).__name__)
             result = _deadletter("unroutable_result")
             records = records_for(result, raw if isinstance(raw, bytes) else b"", source)
-        await self._keys.flush()  # keys first: no output may outlive its key
+        await self._keys.flush(self._sender)  # keys first: no output may outlive its key
         for record in records:
             # The input's partition: under exactly-once the output joins its transaction.
-            await self._outputs[record.route].send(
-                key=record.key, value=record.value, partition=message.partition,
-                headers=record.headers)
+            await self._sender.send(self._outputs[record.route], key=record.key,
+                                    value=record.value, partition=message.partition,
+                                    headers=record.headers)
         categories = result.privacy.get("categories", ()) if result.privacy else ()
         self._hooks.on_routed(str(result.outcome), list(categories), perf_counter() - started,
                               message.timestamp)
@@ -94,14 +97,26 @@ class Ingest:
 
 
 def register_ingest(app: faust.App, raw: faust.TopicT, ingest: Ingest, *,
-                    batch_size: int, within: float) -> Any:
-    """Attach the agent: batches from stream.take_events, yielding between batches."""
+                    batch_size: int, gate: CommitGate | None = None) -> Any:
+    """Attach the agent: one event at a time, yielding to the loop every `batch_size`;
+    with a commit gate (exactly-once) each event is handled and acked under its lock.
+
+    Not stream.take_events: under a backlog larger than stream_buffer_maxsize its buffer
+    hand-off stalled the agent (no progress, no error) on faust-streaming 0.15.3.
+    """
 
     @app.agent(raw, name="ingest")
     async def ingest_agent(stream: Any) -> None:
-        async for batch in stream.take_events(batch_size, within=within):
-            for event in batch:
+        handled = 0
+        async for event in stream.events():
+            if gate is None:
                 await ingest.handle(event)
-            await asyncio.sleep(0)  # let fetches, heartbeats and commits run
+            else:
+                async with gate.lock:
+                    await ingest.handle(event)
+                    await stream.ack(event)  # its offset and outputs commit together
+            handled += 1
+            if handled % batch_size == 0:
+                await asyncio.sleep(0)  # let fetches, heartbeats and commits run
 
     return ingest_agent

@@ -1,0 +1,190 @@
+"""Helpers for pipeline tests on the real broker: a labeled corpus and its accounting."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import os
+import re
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import orjson
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+
+from redactors.consent import ConsentState
+from schemas.consent import encode_consent
+from streams.admin import create_topics
+from streams.topics import TopicNames, topic_specs
+
+PARTITIONS = 4
+CHILDREN = 20  # subjects u0..u19 are under 16: their events must be dropped
+FULL_CONSENT = range(20, 400)  # full consent: IP as /24 network, pseudonymous user id
+SUBJECTS = 1000
+IP_LEAK = re.compile(rb"198\.51\.100\.(?!0\b)\d{1,3}\b")  # any untruncated test IP
+
+
+def worker_env() -> dict[str, str]:
+    return {"LOGWARDEN_PSEUDONYM_KEYS": f"t1:{base64.b64encode(os.urandom(32)).decode()}"}
+
+
+def names_for(prefix: str) -> TopicNames:
+    return TopicNames(prefix=prefix, app_id=f"{prefix}app")
+
+
+def worker_args(prefix: str, *extra: str) -> tuple[str, ...]:
+    return ("--topic-prefix", prefix, "--app-id", f"{prefix}app", "--partitions",
+            str(PARTITIONS), *extra)
+
+
+def event(seq: int) -> bytes:
+    """Every 101st input is garbage (dead-letter); the rest carry known PII values."""
+    if seq % 101 == 7:
+        return b"\xff\xfe not json, not utf-8 " + str(seq).encode()
+    subject = f"u{seq % SUBJECTS}"
+    return orjson.dumps({
+        "seq": seq, "user_id": subject, "ip": f"198.51.100.{seq % 250 + 1}",
+        "email": f"pii{seq}@example.org", "path": f"/page/{seq % 17}?token=abc{seq}",
+        "message": f"login ok for pii{seq}@example.org", "ts": "2026-11-25T10:00:00Z"})
+
+
+def expected_dropped(seq: int) -> bool:
+    return seq % 101 != 7 and seq % SUBJECTS < CHILDREN
+
+
+async def setup_topics(bootstrap: str, prefix: str) -> None:
+    await create_topics(bootstrap, topic_specs(names_for(prefix), PARTITIONS))
+
+
+async def publish_consent(bootstrap: str, prefix: str) -> None:
+    records = [encode_consent(ConsentState(subject_id=f"u{i}", birth_year=2015,
+                                           updated_at="2026-11-01T00:00:00Z"))
+               for i in range(CHILDREN)]
+    records += [encode_consent(ConsentState(subject_id=f"u{i}", analytics=True, profiling=True,
+                                            marketing=True, updated_at="2026-11-01T00:00:00Z"))
+                for i in FULL_CONSENT]
+    await produce_keyed(bootstrap, names_for(prefix).consent, records)
+
+
+async def produce_keyed(bootstrap: str, topic: str,
+                        records: Sequence[tuple[bytes | None, bytes | None]]) -> None:
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=5,
+                                enable_idempotence=True)
+    await producer.start()
+    try:
+        futures = [await producer.send(topic, key=k, value=v) for k, v in records]
+        await asyncio.gather(*futures)
+    finally:
+        await producer.stop()
+
+
+async def produce_corpus(bootstrap: str, topic: str, seqs: range) -> dict[str, int]:
+    """Produce unkeyed events round-robin; returns source ref "p:offset" -> seq."""
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=5,
+                                enable_idempotence=True)
+    await producer.start()
+    try:
+        futures = [(seq, await producer.send(topic, value=event(seq),
+                                             partition=seq % PARTITIONS)) for seq in seqs]
+        refs = {}
+        for seq, future in futures:
+            meta = await future
+            refs[f"{meta.partition}:{meta.offset}"] = seq
+        return refs
+    finally:
+        await producer.stop()
+
+
+@dataclass
+class Ledger:
+    """What came out, by input: routes seen and how often."""
+
+    routes: dict[int, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    analytics_values: list[bytes] = field(default_factory=list)
+    unknown_sources: int = 0
+
+    def add(self, route: str, refs: dict[str, int], headers: Sequence[tuple[str, bytes]],
+            value: bytes) -> None:
+        src = dict(headers).get("lw-src", b"").decode()
+        if src not in refs:
+            self.unknown_sources += 1
+            return
+        self.routes[refs[src]][route] += 1
+        if route == "analytics":
+            self.analytics_values.append(value)
+
+    def outcome(self, seq: int) -> str | None:
+        seen = self.routes.get(seq)
+        if not seen:
+            return None
+        if "deadletter" in seen:
+            return "deadletter" if len(seen) == 1 else "conflict"
+        return "analytics" if "analytics" in seen else "identifiable_only"
+
+    def duplicates(self) -> int:
+        return sum(n - 1 for seen in self.routes.values() for n in seen.values() if n > 1)
+
+    def accounted(self, seqs: range) -> Counter[str]:
+        counts: Counter[str] = Counter()
+        for seq in seqs:
+            outcome = self.outcome(seq)
+            if outcome is None:
+                counts["dropped" if expected_dropped(seq) else "missing"] += 1
+            elif expected_dropped(seq):
+                counts["leaked_dropped"] += 1
+            else:
+                counts[outcome] += 1
+        return counts
+
+
+async def read_outputs(bootstrap: str, prefix: str, refs: dict[str, int], *, expect: int,
+                       timeout: float, read_committed: bool = True) -> Ledger:
+    """Read the three routes until every expected input has an outcome or time runs out."""
+    names = names_for(prefix)
+    routes = {names.analytics: "analytics", names.identifiable: "identifiable",
+              names.deadletter: "deadletter"}
+    consumer = AIOKafkaConsumer(
+        *routes, bootstrap_servers=bootstrap, auto_offset_reset="earliest",
+        enable_auto_commit=False, group_id=None, max_poll_records=5000,
+        isolation_level="read_committed" if read_committed else "read_uncommitted")
+    await consumer.start()
+    ledger = Ledger()
+    deadline = time.monotonic() + timeout
+    quiet_since = time.monotonic()
+    try:
+        while time.monotonic() < deadline:
+            batch = await consumer.getmany(timeout_ms=500, max_records=5000)
+            for tp, records in batch.items():
+                for r in records:
+                    ledger.add(routes[tp.topic], refs, r.headers, r.value)
+                quiet_since = time.monotonic()
+            if len(ledger.routes) >= expect and time.monotonic() - quiet_since > 2.0:
+                break
+    finally:
+        await consumer.stop()
+    return ledger
+
+
+async def wait_for_progress(bootstrap: str, prefix: str, at_least: int,
+                            alive: Callable[[], bool], timeout: float = 120.0) -> int:
+    """Block until the routes hold at least `at_least` records (any isolation)."""
+    names = names_for(prefix)
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None,
+                                isolation_level="read_uncommitted")
+    await consumer.start()
+    parts = [TopicPartition(topic, p) for p in range(PARTITIONS)
+             for topic in (names.analytics, names.identifiable, names.deadletter)]
+    try:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            total = sum((await consumer.end_offsets(parts)).values())
+            if total >= at_least:
+                return total
+            if not alive():
+                raise AssertionError("the worker exited before it made progress")
+            await asyncio.sleep(0.05)
+        raise AssertionError(f"routes never reached {at_least} records")
+    finally:
+        await consumer.stop()
