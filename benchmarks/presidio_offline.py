@@ -15,14 +15,15 @@ def offline_analyzer() -> Any:
     from presidio_analyzer.nlp_engine import SpacyNlpEngine
 
     # Presidio's email recognizer calls tldextract.extract, which fetches the suffix list.
-    tldextract.extract = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+    offline = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+    tldextract.extract = offline  # type: ignore[assignment]  # same call signature
 
-    class BlankSpacyNlpEngine(SpacyNlpEngine):  # type: ignore[misc]
+    class BlankSpacyNlpEngine(SpacyNlpEngine):
         """The regex-only recipe from presidio#851: tokenizer only, no model to load."""
 
         def __init__(self) -> None:
             super().__init__(models=[{"lang_code": "en", "model_name": "blank"}])
-            self.nlp = {"en": spacy.blank("en")}
+            self.nlp = {"en": spacy.blank("en")}  # type: ignore[assignment]  # None until load
 
         def load(self) -> None:
             return None
