@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import cast
 
 from redactors.detectors.base import Detector
@@ -33,25 +34,9 @@ class Prefilter:
         if not detectors:
             return
         if use_hyperscan and HAVE_HYPERSCAN:
-            self._database = self._compile_hyperscan(detectors)
+            self._database = _compile_hyperscan(tuple(detectors))
         else:
             self._alternation = re.compile("|".join(_scoped(d) for d in detectors))
-
-    @staticmethod
-    def _compile_hyperscan(detectors: Sequence[Detector]) -> hyperscan.Database:
-        flags = hyperscan.HS_FLAG_SINGLEMATCH | hyperscan.HS_FLAG_PREFILTER | hyperscan.HS_FLAG_UTF8
-        expressions = [_hyperscan_expression(d, flags) for d in detectors]
-        database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-        try:
-            database.compile(
-                expressions=[e for e, _ in expressions],
-                ids=list(range(len(detectors))),
-                elements=len(detectors),
-                flags=[f for _, f in expressions],
-            )
-        except hyperscan.error as exc:
-            raise ValueError(f"a detector hint does not compile for hyperscan: {exc}") from exc
-        return database
 
     def candidates(self, text: str) -> list[int]:
         """Indexes of the detectors whose hint matches `text`, in detector order."""
@@ -103,3 +88,20 @@ def _hyperscan_expression(detector: Detector, flags: int) -> tuple[bytes, int]:
     except hyperscan.error:
         return detector.hint.encode("utf-8"), flags
     return pattern.encode("utf-8"), flags
+
+
+@lru_cache(maxsize=8)  # compiling takes about half a second; scanners share a database
+def _compile_hyperscan(detectors: tuple[Detector, ...]) -> hyperscan.Database:
+    flags = hyperscan.HS_FLAG_SINGLEMATCH | hyperscan.HS_FLAG_PREFILTER | hyperscan.HS_FLAG_UTF8
+    expressions = [_hyperscan_expression(d, flags) for d in detectors]
+    database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+    try:
+        database.compile(
+            expressions=[e for e, _ in expressions],
+            ids=list(range(len(detectors))),
+            elements=len(detectors),
+            flags=[f for _, f in expressions],
+        )
+    except hyperscan.error as exc:
+        raise ValueError(f"a detector hint does not compile for hyperscan: {exc}") from exc
+    return database
