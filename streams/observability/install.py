@@ -24,9 +24,21 @@ __all__ = ["install_observability"]
 log = logging.getLogger(__name__)
 
 
+def _policy_categories(settings: Settings) -> tuple[str, ...]:
+    """The policy's category keys: the only values a category label may take."""
+    from redactors.errors import LogwardenError
+    from redactors.policy import load_policy
+
+    try:
+        keys = tuple(c.key for c in load_policy(settings.policy_path).categories)
+    except (LogwardenError, OSError):  # the engine reports a bad policy; labels fall back
+        keys = ()
+    return tuple(sorted(set(keys) | set(DEFAULT_CATEGORIES)))
+
+
 def install_observability(app: faust.App, settings: Settings, *,
                           topic_check: TopicCheck | None = None,
-                          categories: Iterable[str] = DEFAULT_CATEGORIES) -> PipelineObserver:
+                          categories: Iterable[str] | None = None) -> PipelineObserver:
     """Attach metrics, health, the status page, JSON logs and the lag sampler to `app`.
 
     Returns the pipeline hooks to hand to the agents. `topic_check` returns problems
@@ -37,7 +49,8 @@ def install_observability(app: faust.App, settings: Settings, *,
     sampler = LagSampler(settings.bootstrap_servers, settings.app_id,
                          [names.raw, names.requests], intervals=settings.lag_intervals,
                          min_distance=settings.lag_min_distance)
-    obs = Observability(sampler=sampler, categories=tuple(categories))
+    allowed = tuple(categories) if categories is not None else _policy_categories(settings)
+    obs = Observability(sampler=sampler, categories=allowed)
     check = topic_check or (lambda: spec_check(settings.bootstrap_servers, specs))
     app.conf.logging_config = json_logging_config()
     register_views(app, obs)
