@@ -24,7 +24,7 @@ class Detector:
     name: str
     entity: str
     pattern: str  # Python `re` syntax; `group` names the span that is the value
-    hint: str  # hyperscan-compatible superset of `pattern`: a cheap "maybe here"
+    hint: str  # a cheap superset of `pattern`, for when hyperscan cannot take `pattern` itself
     score: float = 0.8
     group: int | str = 0
     ignore_case: bool = False
