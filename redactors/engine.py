@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
+from operator import attrgetter
 from typing import Any
 
 from redactors.age import is_under_age
@@ -59,6 +60,10 @@ class Engine:
         self._gpc_paths = _split(policy.gpc_paths) if policy.honor_gpc else ()
         self._dnt_paths = _split(policy.dnt_paths) if policy.honor_dnt else ()
         self._analytics_tiers = policy.route_tiers["analytics"]
+        # The tier depends on the consent flags only: resolved once per combination.
+        flag_names = sorted({flag for _, flags in policy.tiers for flag in flags})
+        self._consent_flags = attrgetter("erased", *flag_names)  # erased is False by then
+        self._tier_by_flags: dict[Any, ConsentTier] = {}
         self._identifiable_tiers = policy.route_tiers["identifiable"]
 
     @staticmethod
@@ -158,6 +163,19 @@ class Engine:
             return self.policy.default_tier
         if consent.erased:
             return ConsentTier.ERASED
+        flags = self._consent_flags(consent)
+        try:
+            tier = self._tier_by_flags.get(flags)
+        except TypeError:  # a flag that is not a plain boolean: resolve it uncached
+            return self._tier_for(consent)
+        if tier is None:
+            tier = self._tier_for(consent)
+            if len(self._tier_by_flags) >= 64:  # flags are booleans: a handful of keys
+                self._tier_by_flags.clear()
+            self._tier_by_flags[flags] = tier
+        return tier
+
+    def _tier_for(self, consent: ConsentState) -> ConsentTier:
         for tier, flags in self.policy.tiers:
             if all(getattr(consent, flag) for flag in flags):
                 return tier
@@ -172,7 +190,8 @@ class Engine:
         when = self._event_time(event)
         birth_year = self._birth_year(event, consent)
         # A timestamp from the future must not age a child past the limit.
-        if is_under_age(birth_year, self.policy.minimum_age, min(when, self._clock()).date()):
+        if birth_year is not None and is_under_age(birth_year, self.policy.minimum_age,
+                                                   min(when, self._clock()).date()):
             return self._dropped("child", subject)
         gpc = bool(consent and consent.gpc) or self._signal(event, self._gpc_paths)
         if tier is not ConsentTier.NONE and self._signal(event, self._dnt_paths):

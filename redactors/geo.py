@@ -20,6 +20,8 @@ _KEY_LEVEL = {
     **dict.fromkeys(("country", "country_code", "countrycode", "country_name",
                      "continent"), 2),
 }
+_PLACES_LIMIT = 65_536  # place names are attacker-controlled: bound what we remember
+_PLACE_MAX_LEN = 128
 _COORDS = frozenset({"lat", "lon", "lng", "latitude", "longitude", "coordinates", "coords",
                      "geo_point", "geopoint", "point"})
 
@@ -36,17 +38,28 @@ class GeoCoarsen(Transform):
         self._rank = _LEVELS[level]
         self._decimals = decimals
         self._scanner = scanner
+        self._places: set[str] = set()
         self.label = f"geo_{level}"
 
     def __call__(self, value: Any, key: str, day: str) -> Any:
-        name = key.lower()
         if isinstance(value, dict):
-            out = {}
+            out: dict[Any, Any] = {}
             for sub_key, sub_value in value.items():
+                # The commonest parts first, without the general path's checks.
+                if type(sub_value) is float and self._rank == 0 and sub_key in _COORDS:
+                    out[sub_key] = round(sub_value, self._decimals)
+                    continue
+                if type(sub_value) is str and sub_value in self._places:
+                    rank = _KEY_LEVEL.get(sub_key)
+                    if rank is not None:
+                        if rank >= self._rank:
+                            out[sub_key] = sub_value
+                        continue
                 treated = self(sub_value, str(sub_key), day)
                 if treated is not DROP:
                     out[sub_key] = treated
             return out or DROP
+        name = key.lower()
         if value is None:
             return None
         if name in _COORDS:
@@ -61,6 +74,10 @@ class GeoCoarsen(Transform):
         # A place name is kept as it is, unless it carries something a detector knows.
         if self._scanner is not None and self._scanner.redact(value)[1]:
             return DROP
+        if len(value) <= _PLACE_MAX_LEN:  # found clean: the next sight skips the scanner
+            if len(self._places) >= _PLACES_LIMIT:
+                self._places.clear()
+            self._places.add(value)
         return value
 
     def _coordinates(self, value: Any) -> Any:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+from binascii import b2a_base64
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
@@ -17,7 +18,7 @@ __all__ = ["ALGORITHM", "Sealer", "UnsealError", "decrypt_identifiable", "key_id
 
 ALGORITHM = "AES-256-GCM"
 _VERSION = 1
-_CIPHER_CACHE = 4096
+_CIPHER_CACHE = 16_384  # a miss costs an AES key schedule and a key id (~1.7 µs)
 
 
 class UnsealError(LogwardenError):
@@ -54,8 +55,8 @@ class Sealer:
             "alg": ALGORITHM,
             "subject_id": subject_id,
             "kid": kid,
-            "nonce": base64.b64encode(nonce).decode(),
-            "ciphertext": base64.b64encode(ciphertext).decode(),
+            "nonce": b2a_base64(nonce, newline=False).decode("ascii"),
+            "ciphertext": b2a_base64(ciphertext, newline=False).decode("ascii"),
         }
 
 

@@ -57,9 +57,13 @@ class TreatState:
 
 
 class _Node:
-    """One field path seen before, with its plan resolved (a trie: no tuples per field)."""
+    """One field path seen before, with its plan resolved (a trie: no tuples per field).
 
-    __slots__ = ("children", "dotted", "out_key", "plan", "shape")
+    The plan's parts are copied onto the node: the walk reads them once per field.
+    """
+
+    __slots__ = ("category", "children", "dotted", "keep", "label", "out_key", "plan",
+                 "shape", "transform", "whole")
 
     def __init__(self, shape: tuple[str, ...], plan: FieldPlan | None, out_key: str) -> None:
         self.shape = shape
@@ -67,6 +71,11 @@ class _Node:
         self.plan = plan
         self.out_key = out_key  # the key as analytics may show it: scanned like a value
         self.children: dict[str, _Node] = {}
+        self.category = plan.category if plan is not None else ""
+        self.transform = plan.analytics if plan is not None else None
+        self.label = self.transform.label if self.transform is not None else "drop"
+        self.keep = plan is not None and plan.identifiable_keep
+        self.whole = plan is not None and plan.whole_objects
 
 
 class Treater:
@@ -112,40 +121,59 @@ class Treater:
         out: dict[str, Any] = {}
         children = trie.children
         day = state.day
+        add_category = state.categories.add
+        add_transform = state.transforms.add
+        text_cache = self._text_cache
         for key, value in node.items():
             child = children.get(key)
             if child is None:
                 child = self._child(trie, key)
-            plan = child.plan
             kind = type(value)
-            if plan is not None:
+            if child.plan is not None:
                 if kind is dict or kind is list:
-                    if kind is list or plan.whole_objects:
-                        self._apply(plan, key, value, child, state, out, depth)
+                    if kind is list or child.whole:
+                        self._apply(child.plan, key, value, child, state, out, depth)
                         continue
                 elif value is not None:
                     # The common case inlined: one scalar in a classified field.
-                    state.categories.add(plan.category)
-                    if plan.identifiable_keep:
+                    add_category(child.category)
+                    if child.keep:
                         state.identifiable[child.dotted] = value
-                    transform = plan.analytics
+                    transform = child.transform
                     if transform is None:
-                        state.transforms.add("drop")
+                        add_transform("drop")
                         continue
                     try:
                         treated = transform(value, key, day)
                     except EventError as exc:
-                        raise EventError(f"{exc.reason}:{plan.category}", child.dotted) from None
-                    state.transforms.add(transform.label)
+                        raise EventError(f"{exc.reason}:{child.category}",
+                                         child.dotted) from None
+                    add_transform(child.label)
                     if treated is not DROP:
                         out[child.out_key] = treated
                     continue
                 else:
                     continue
             if kind is str:
-                out[child.out_key] = self._scan(value, state) if value else value
+                if value:
+                    cached = text_cache.get(value)
+                    if cached is not None and not cached[1]:
+                        out[child.out_key] = cached[0]
+                    else:
+                        treated = self._scan(value, state)
+                        if treated is not DROP:  # `unclassified.strings: drop`
+                            out[child.out_key] = treated
+                else:
+                    out[child.out_key] = value
             elif kind is dict:
                 out[child.out_key] = self._object(value, child, state, depth + 1)
+            elif kind is int or kind is float or kind is bool or value is None:
+                if kind is int and (value >= _BIG_INT or value <= -_BIG_INT):
+                    treated = self._other(value, key, child, state, depth)
+                    if treated is not DROP:
+                        out[child.out_key] = treated
+                else:
+                    out[child.out_key] = value
             else:
                 treated = self._other(value, key, child, state, depth)
                 if treated is not DROP:
@@ -209,7 +237,12 @@ class Treater:
                out: dict[str, Any], depth: int) -> None:
         if value is None:
             return
-        if type(value) in _CONTAINERS:
+        kind = type(value)
+        if kind is dict and not any(type(v) in _CONTAINERS for v in value.values()):
+            state.keys += len(value)  # a flat object (a `geo`): no walk needed for its shape
+            if depth + 1 > self._max_depth:
+                raise EventError("too_deep")
+        elif kind in _CONTAINERS:
             keys, deepest = shape_of(value, self._max_depth)
             state.keys += keys
             if depth + deepest > self._max_depth:

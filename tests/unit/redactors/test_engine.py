@@ -73,6 +73,9 @@ def route(
         (b'{"a": 1, "a": 2}', "duplicate_key"),
         (b'{"a": {"b": 1, "b": 1}}', "duplicate_key"),
         (b'{"geo": {"city": "x", "city": "y"}}', "duplicate_key"),
+        (b'{"ip":"::1","ip":"::2"}', "duplicate_key"),
+        (b'{":":":",":":":"}', "duplicate_key"),
+        (b'{"a":":","b":{"c":":","c":":"}}', "duplicate_key"),
         (b'{"a": "' + b"x" * (1 << 20) + b'"}', "too_large"),
         (b"line with \x00 nul", "binary"),
         (b'{"ip": 12345}', "wrong_type:user.device.ip_address"),
@@ -89,7 +92,8 @@ def test_bad_input_is_dead_lettered_with_a_reason(engine: Engine, raw: bytes, re
     assert result.identifiable is None
 
 
-@pytest.mark.parametrize("raw", [b'{"a": "x\\":y"}', b'{"a" : 1, "b" :2}', b'{"a":"\\"b\\":"}'])
+@pytest.mark.parametrize("raw", [b'{"a": "x\\":y"}', b'{"a" : 1, "b" :2}', b'{"a":"\\"b\\":"}',
+                                 b'{"ip":"::ffff:1.2.3.4","v":"::"}'])
 def test_key_lookalikes_in_strings_are_not_duplicates(engine: Engine, raw: bytes) -> None:
     assert engine(raw, None).outcome is Outcome.ANALYTICS
 
@@ -319,6 +323,25 @@ def test_identifiable_only_when_the_policy_sends_a_tier_nowhere_else(
     assert result.outcome is Outcome.IDENTIFIABLE_ONLY
     assert result.analytics is None
     assert route(engine, {"service": "x"}, NO_CONSENT).reason == "no_route"
+
+
+def test_unclassified_strings_drop_removes_them(keys: InMemoryKeyProvider) -> None:
+    from dataclasses import replace
+
+    engine = Engine(
+        replace(load_policy(), unclassified_strings="drop"),
+        keys=keys,
+        pseudonym_keys=PseudonymKeyring.ephemeral_keyring(),
+        scanner=PatternScanner(),
+    )
+    for _ in range(2):  # the second sight goes through the walk's caches
+        result = route(engine, {"message": "hello", "n": 1, "tags": ["a", 2]}, NO_CONSENT)
+        assert result.analytics is not None
+        assert {k: v for k, v in result.analytics.items() if k != "_privacy"} == {
+            "n": 1,
+            "tags": [2],
+        }
+        orjson.dumps(result.analytics)
 
 
 def test_load_engine_keys(keys: InMemoryKeyProvider) -> None:
