@@ -90,8 +90,7 @@ class Engine:
 
     def subject_of(self, parsed: ParsedEvent) -> str | None:
         """The subject id found at the policy's subject paths, as a string."""
-        for path in self._subject_paths:
-            value = _lookup(parsed.event, path)
+        for _, value in _present(parsed.event, self._subject_paths):
             if isinstance(value, str) and value.strip():
                 return value.strip()
             if isinstance(value, int) and not isinstance(value, bool):
@@ -124,9 +123,8 @@ class Engine:
         return RoutedResult(outcome=Outcome.DROPPED, reason=reason, subject_id=subject,
                             privacy={"policy": self.policy.version})
 
-    def _signal(self, event: dict[str, Any], paths: tuple[tuple[str, ...], ...]) -> bool:
-        for path in paths:
-            value = _lookup(event, path)
+    def _signal(self, event: dict[str, Any], paths: _Paths) -> bool:
+        for _, value in _present(event, paths):
             if value is True or value == 1 or (isinstance(value, str)
                                                and value.strip().lower() in _TRUTHY):
                 return True
@@ -135,26 +133,21 @@ class Engine:
     def _birth_year(self, event: dict[str, Any], consent: ConsentState | None) -> int | None:
         if consent is not None and consent.birth_year is not None:
             return consent.birth_year
-        for path in self._birth_paths:
-            value = _lookup(event, path)
-            if value is None:
-                continue
+        for dotted, value in _present(event, self._birth_paths):
             if isinstance(value, bool):
-                raise EventError("bad_birth_year", path[0])
+                raise EventError("bad_birth_year", dotted)
             if isinstance(value, int):
                 return value
             if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) == 4:
                 return int(value.strip())
-            raise EventError("bad_birth_year", path[0])
+            raise EventError("bad_birth_year", dotted)
         return None
 
     def _event_time(self, event: dict[str, Any]) -> datetime:
-        for path in self._time_paths:
-            value = _lookup(event, path)
-            if value is not None:
-                parsed = parse_timestamp(value)
-                if parsed is not None:
-                    return parsed
+        for _, value in _present(event, self._time_paths):
+            parsed = parse_timestamp(value)
+            if parsed is not None:
+                return parsed
         return self._clock()
 
     def tier_of(self, consent: ConsentState | None) -> ConsentTier:
@@ -227,25 +220,36 @@ class Engine:
         return self._dropped("no_route", subject)
 
 
-def _split(paths: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
-    """Each dotted path as (dotted, first, rest...): split and joined once, not per event."""
-    return tuple((path, *path.split(".")) for path in paths)
+_Paths = tuple[tuple[str, str, tuple[str, ...]], ...]
 
 
-def _lookup(event: dict[str, Any], path: tuple[str, ...]) -> Any:
-    """The value at a split dotted path, or None; a literal dotted key also counts."""
-    node: Any = event.get(path[1])
-    if len(path) == 2:
-        return node
-    if node is None:
-        return event.get(path[0])
-    for key in path[2:]:
-        if type(node) is not dict:
-            return None
-        node = node.get(key)
-        if node is None:
-            return None
-    return node
+def _split(paths: tuple[str, ...]) -> _Paths:
+    """Each dotted path as (dotted, first, rest): split once, not per event."""
+    return tuple((path, first, tuple(rest)) for path in paths
+                 for first, *rest in [path.split(".")])
+
+
+def _present(event: dict[str, Any], paths: _Paths) -> list[tuple[str, Any]]:
+    """(dotted path, value) for each path with a value, in order; a literal dotted key
+    counts when the first segment is absent. One call for all paths of a kind."""
+    found: list[tuple[str, Any]] = []
+    get = event.get
+    for dotted, first, rest in paths:
+        node: Any = get(first)
+        if rest:
+            if node is None:
+                node = get(dotted)
+            else:
+                for key in rest:
+                    if type(node) is not dict:
+                        node = None
+                        break
+                    node = node.get(key)
+                    if node is None:
+                        break
+        if node is not None:
+            found.append((dotted, node))
+    return found
 
 
 def default_scanner() -> TextScanner:

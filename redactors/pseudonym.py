@@ -102,17 +102,24 @@ class Pseudonymize(Transform):
         self._key = keyring.current
         self._prefix = f"{'pd1' if self._daily else 'p1'}:{self._kid}:"
         self._day_keys: dict[str, bytes] = {}
-        self._cache: dict[tuple[str, str], str] = {}
+        self._cache: dict[str | tuple[str, str], str] = {}  # text, or (day, text) if daily
         self.label = "pseudonym_daily" if self._daily else "pseudonym"
 
     def __call__(self, value: Any, key: str, day: str) -> Any:
-        if isinstance(value, bool) or not isinstance(value, str | int):
+        if type(value) is str:
+            text = value
+        elif isinstance(value, bool) or not isinstance(value, str | int):
             raise TransformError("wrong_type")
-        text = value if isinstance(value, str) else str(value)
-        bucket = day if self._daily else ""
-        if self._daily and not bucket:
-            raise TransformError("missing_day")  # a daily pseudonym must never fall back to stable
-        cache_key = (bucket, text)
+        else:
+            text = value if isinstance(value, str) else str(value)
+        if self._daily:
+            if not day:  # a daily pseudonym must never fall back to stable
+                raise TransformError("missing_day")
+            bucket = day
+            cache_key: str | tuple[str, str] = (day, text)
+        else:
+            bucket = ""
+            cache_key = text
         found = self._cache.get(cache_key)
         if found is not None:
             return found

@@ -63,13 +63,13 @@ class CoarsenTimestamp(Transform):
         self.label = f"time_{precision}"
 
     def __call__(self, value: Any, key: str, day: str) -> Any:
+        # Fast path for the commonest form, 2026-11-25T10:00:01Z / ...01.123Z.
+        if type(value) is str and _ISO_UTC.fullmatch(value):
+            return value[:13] + ":00:00Z" if self._hour else value[:10]
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, str | int | float):
             raise TransformError("wrong_type")
-        # Fast path for the commonest form, 2026-11-25T10:00:01Z / ...01.123Z.
-        if isinstance(value, str) and _ISO_UTC.fullmatch(value):
-            return value[:13] + ":00:00Z" if self._hour else value[:10]
         parsed = parse_timestamp(value)
         if parsed is None:
             bsd = _BSD.fullmatch(value.strip()) if isinstance(value, str) else None

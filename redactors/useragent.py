@@ -16,6 +16,7 @@ __all__ = ["UserAgentGeneralize", "device_class"]
 
 _MOBILE_OS = frozenset({"iOS", "Android", "Windows Phone", "BlackBerry OS", "KaiOS"})
 _MAX_UA = 1024  # longer strings are not user agents a browser sends
+_CACHE_LIMIT = 8192
 
 
 def device_class(ua_family: str, os_family: str, device_family: str, text: str) -> str:
@@ -54,6 +55,7 @@ class UserAgentGeneralize(Transform):
             raise ValueError("user_agent detail must be 'family' or 'major'")
         self._major = detail == "major"
         self._scanner = scanner
+        self._cache: dict[str, dict[str, str | None]] = {}  # the scanned result per agent
         self.label = f"ua_{detail}"
 
     def __call__(self, value: Any, key: str, day: str) -> Any:
@@ -61,9 +63,19 @@ class UserAgentGeneralize(Transform):
             return None
         if not isinstance(value, str):
             raise TransformError("wrong_type")
-        out = dict(_generalize(value[:_MAX_UA], self._major))
+        text = value[:_MAX_UA]
+        found = self._cache.get(text)
+        if found is None:
+            found = self._treat(text)
+            if len(self._cache) >= _CACHE_LIMIT:
+                self._cache.clear()
+            self._cache[text] = found
+        return dict(found)  # a copy: callers may change what they get
+
+    def _treat(self, text: str) -> dict[str, str | None]:
+        out = dict(_generalize(text, self._major))
         # Families are captured from the string itself: a crafted agent could carry an
-        # email or a name there, so they pass the scanner too (cached like everything).
+        # email or a name there, so they pass the scanner too.
         if self._scanner is not None:
             for name in ("browser", "os"):
                 family = out.get(name)
