@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from operator import attrgetter
@@ -26,6 +27,8 @@ from redactors.treat import FieldPlan, Treater, TreatState
 __all__ = ["Engine", "ParsedEvent", "default_scanner", "load_engine"]
 
 _TRUTHY = frozenset({"1", "true", "yes", "on"})
+_ISO_HOUR = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}")
+_MINUTE_SECOND = frozenset(f":{m:02d}:{s:02d}Z" for m in range(60) for s in range(60))
 
 
 class Engine:
@@ -64,6 +67,7 @@ class Engine:
         flag_names = sorted({flag for _, flags in policy.tiers for flag in flags})
         self._consent_flags = attrgetter("erased", *flag_names)  # erased is False by then
         self._tier_by_flags: dict[Any, ConsentTier] = {}
+        self._hours: dict[str, bool] = {}  # `YYYY-MM-DDTHH` -> whether it is a real hour
         self._identifiable_tiers = policy.route_tiers["identifiable"]
 
     @staticmethod
@@ -143,12 +147,36 @@ class Engine:
             raise EventError("bad_birth_year", dotted)
         return None
 
-    def _event_time(self, event: dict[str, Any]) -> datetime:
-        for _, value in _present(event, self._time_paths):
+    def _time_of(self, found: list[tuple[str, Any]]) -> datetime:
+        for _, value in found:
             parsed = parse_timestamp(value)
             if parsed is not None:
                 return parsed
         return self._clock()
+
+    def _event_day(self, event: dict[str, Any]) -> tuple[str, list[tuple[str, Any]]]:
+        """The event's UTC day, and the time values found (to parse only when needed).
+
+        The commonest form, `YYYY-MM-DDTHH:MM:SSZ`, gives its day without a datetime:
+        its date and hour are checked once per hour, its minutes and seconds by a set.
+        """
+        found = _present(event, self._time_paths)
+        if found:
+            value = found[0][1]
+            if (type(value) is str and len(value) == 20 and value[13:] in _MINUTE_SECOND
+                    and self._valid_hour(value[:13])):
+                return value[:10], found
+        return self._time_of(found).date().isoformat(), found
+
+    def _valid_hour(self, prefix: str) -> bool:
+        valid = self._hours.get(prefix)
+        if valid is None:
+            valid = (_ISO_HOUR.fullmatch(prefix) is not None
+                     and parse_timestamp(prefix + ":00:00Z") is not None)
+            if len(self._hours) >= 4096:  # attacker-controlled: bound it
+                self._hours.clear()
+            self._hours[prefix] = valid
+        return valid
 
     def tier_of(self, consent: ConsentState | None) -> ConsentTier:
         """The consent column of the matrix for a consent state (None: the policy default)."""
@@ -180,17 +208,19 @@ class Engine:
         if consent is not None and consent.erased:
             return self._dropped("erased", subject)
         tier = self.tier_of(consent)
-        when = self._event_time(event)
+        day, times = self._event_day(event)
         birth_year = self._birth_year(event, consent)
         # A timestamp from the future must not age a child past the limit.
-        if birth_year is not None and is_under_age(birth_year, self.policy.minimum_age,
-                                                   min(when, self._clock()).date()):
+        if birth_year is not None and is_under_age(
+                birth_year, self.policy.minimum_age,
+                min(self._time_of(times), self._clock()).date()):
             return self._dropped("child", subject)
         gpc = bool(consent and consent.gpc) or self._signal(event, self._gpc_paths)
-        if tier is not ConsentTier.NONE and self._signal(event, self._dnt_paths):
+        if (self._dnt_paths and tier is not ConsentTier.NONE
+                and self._signal(event, self._dnt_paths)):
             tier = ConsentTier.NONE
 
-        walk = TreatState(when.date().isoformat())
+        walk = TreatState(day)
         analytics = self._treaters[tier].treat(event, walk)
         if has_duplicate_keys(parsed, walk.keys):
             return self._deadletter("duplicate_key")

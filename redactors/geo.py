@@ -44,15 +44,18 @@ class GeoCoarsen(Transform):
     def __call__(self, value: Any, key: str, day: str) -> Any:
         if isinstance(value, dict):
             out: dict[Any, Any] = {}
+            least, decimals, places = self._rank, self._decimals, self._places
             for sub_key, sub_value in value.items():
                 # The commonest parts first, without the general path's checks.
-                if type(sub_value) is float and self._rank == 0 and sub_key in _COORDS:
-                    out[sub_key] = round(sub_value, self._decimals)
-                    continue
-                if type(sub_value) is str and sub_value in self._places:
+                kind = type(sub_value)
+                if kind is float:
+                    if least == 0 and sub_key in _COORDS:
+                        out[sub_key] = round(sub_value, decimals)
+                        continue
+                elif kind is str and sub_value in places:
                     rank = _KEY_LEVEL.get(sub_key)
                     if rank is not None:
-                        if rank >= self._rank:
+                        if rank >= least:
                             out[sub_key] = sub_value
                         continue
                 treated = self(sub_value, str(sub_key), day)

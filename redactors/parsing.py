@@ -95,7 +95,7 @@ def parse_event(raw: bytes | bytearray | memoryview | str, *,
     if len(raw) > max_bytes:
         return BadInput("too_large")
     body = raw.strip(_BLANK)
-    if body[:3] == _BOM:  # a byte-order mark opens files from some Windows tools
+    if body.startswith(_BOM):  # a byte-order mark opens files from some Windows tools
         body = body[3:].lstrip(_BLANK)
     if not body:
         return BadInput("empty")
@@ -109,7 +109,7 @@ def parse_event(raw: bytes | bytearray | memoryview | str, *,
         # Compact JSON has no whitespace after a quote: then counting is enough.
         marks = (len(_KEY_END.findall(body)) if _QUOTE_SPACE.search(body)
                  else body.count(b'":'))
-        return ParsedEvent(event, size=len(raw), key_marks=marks, body=body)
+        return ParsedEvent(event, False, len(raw), marks, body)
     if not _is_utf8(body):
         return BadInput("invalid_utf8")
     if body[:1] in b'["0123456789-tfn':

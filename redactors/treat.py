@@ -238,11 +238,16 @@ class Treater:
         if value is None:
             return
         kind = type(value)
-        if kind is dict and not any(type(v) in _CONTAINERS for v in value.values()):
-            state.keys += len(value)  # a flat object (a `geo`): no walk needed for its shape
-            if depth + 1 > self._max_depth:
-                raise EventError("too_deep")
-        elif kind in _CONTAINERS:
+        if kind is dict:
+            for item in value.values():
+                if type(item) in _CONTAINERS:
+                    kind = list  # nested: its shape needs the walk below
+                    break
+            else:  # a flat object (a `geo`): its shape is its length
+                state.keys += len(value)
+                if depth + 1 > self._max_depth:
+                    raise EventError("too_deep")
+        if kind is list:
             keys, deepest = shape_of(value, self._max_depth)
             state.keys += keys
             if depth + deepest > self._max_depth:

@@ -344,6 +344,44 @@ def test_unclassified_strings_drop_removes_them(keys: InMemoryKeyProvider) -> No
         orjson.dumps(result.analytics)
 
 
+@pytest.mark.parametrize(
+    ("ts", "day"),
+    [
+        ("2026-01-06T00:31:43Z", "2026-01-06"),
+        ("2026-12-31T23:59:59Z", "2026-12-31"),
+        ("2026-01-06T00:31:43.5Z", "2026-01-06"),
+        ("2026-01-06T23:31:43-02:00", "2026-01-07"),
+        ("2026-13-01T00:00:00Z", None),  # not a date: the clock's day
+        ("2026-02-30T10:00:00Z", None),
+        ("2026-01-06T24:00:00Z", None),
+        ("2026-01-06T10:60:00Z", None),
+        ("2026-01-06T10:00:60Z", None),
+        ("\u0662026-01-06T10:00:00Z", None),
+        ("2026-01-06 10:00:00Z", "2026-01-06"),
+    ],
+)
+def test_the_daily_pseudonym_follows_the_event_day(ts: str, day: str | None) -> None:
+    from datetime import UTC, datetime
+
+    clock = datetime(2027, 3, 4, 5, 6, 7, tzinfo=UTC)
+    engine = Engine(
+        load_policy(),
+        keys=InMemoryKeyProvider(),
+        pseudonym_keys=PseudonymKeyring({"k": b"k" * 32}, "k"),
+        scanner=PatternScanner(),
+        clock=lambda: clock,
+    )
+    expected_day = day or clock.date().isoformat()
+    raw = b'{"ts": "' + ts.encode() + b'", "user_id": "u-1"}'
+    reference = orjson.dumps({"ts": f"{expected_day}T12:00:00+00:00", "user_id": "u-1"})
+    for _ in range(2):  # the second sight uses what the first one cached
+        got = engine(raw, ANALYTICS_ONLY).analytics
+        want = engine(reference, ANALYTICS_ONLY).analytics
+        assert got is not None
+        assert want is not None
+        assert got["user_id"] == want["user_id"]
+
+
 def test_load_engine_keys(keys: InMemoryKeyProvider) -> None:
     with pytest.raises(MissingKeyError, match="no pseudonym keys"):
         load_engine(None, keys, {}, scanner=PatternScanner())
