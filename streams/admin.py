@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -47,9 +49,27 @@ async def create_topics(bootstrap: str, specs: Sequence[TopicSpec]) -> list[str]
             elif code != _TOPIC_ALREADY_EXISTS:
                 message = rest[0] if rest else ""
                 raise RuntimeError(f"cannot create topic {name}: error {code} {message}")
+        await _wait_for_leaders(admin, [s.name for s in specs])
         return created
     finally:
         await admin.close()
+
+
+async def _wait_for_leaders(admin: AIOKafkaAdminClient, names: list[str],
+                            timeout: float = 60.0) -> None:
+    """Block until every partition has a leader: a client that starts while a fresh
+    topic is leaderless can sit idle (faust's consumer did, silently) until its next
+    metadata refresh, minutes later."""
+    deadline = time.monotonic() + timeout
+    while True:
+        described = await admin.describe_topics(names)
+        if all(t["error_code"] == 0 and t["partitions"]
+               and all(p["error_code"] == 0 and p["leader"] >= 0 for p in t["partitions"])
+               for t in described):
+            return
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"topics still without a leader after {timeout:.0f} s")
+        await asyncio.sleep(0.2)
 
 
 async def check_topics(bootstrap: str, specs: Sequence[TopicSpec]) -> list[Drift]:
