@@ -20,7 +20,6 @@ import uuid
 from pathlib import Path
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from streams.topics import TopicNames
 
@@ -29,13 +28,10 @@ SAMPLE = HERE / "sample" / "events.jsonl"
 BOOTSTRAP = f"127.0.0.1:{os.environ.get('KAFKA_PORT', '9092')}"
 
 
-async def _create_topics(names: list[str]) -> None:
-    admin = AIOKafkaAdminClient(bootstrap_servers=BOOTSTRAP)
-    await admin.start()
-    try:
-        await admin.create_topics([NewTopic(name, 4, 1) for name in names])
-    finally:
-        await admin.close()
+def _logwarden(*args: str) -> None:
+    """Run one `logwarden` command against the local broker, echoing its output."""
+    command = [sys.executable, "-m", "streams", *args, "--broker", f"kafka://{BOOTSTRAP}"]
+    subprocess.run(command, check=True)  # noqa: S603 - our own CLI
 
 
 async def _produce(topic: str, lines: list[bytes]) -> None:
@@ -95,12 +91,18 @@ def main() -> int:
     workdir = Path(tempfile.mkdtemp(prefix="logwarden-demo-"))
     print(f"demo run {run}: {len(lines)} sample events -> {names.raw}")
     routes = [names.analytics, names.identifiable, names.deadletter]
-    asyncio.run(_create_topics([names.raw, *routes]))
+    app_id = f"logwarden-demo-{run}"
+    _logwarden("topics", "create", "--topic-prefix", names.prefix, "--app-id", app_id)
+    # Two sample subjects with recorded consent: full consent, and a child (dropped).
+    _logwarden("consent", "set", "u-1001", "--analytics", "--profiling", "--marketing",
+               "--topic-prefix", names.prefix)
+    _logwarden("consent", "set", "u-1002", "--analytics", "--birth-year", "2014",
+               "--topic-prefix", names.prefix)
     asyncio.run(_produce(names.raw, lines))
     log = (workdir / "worker.log").open("wb")
     worker = subprocess.Popen(  # noqa: S603 - our own CLI
         [sys.executable, "-m", "streams", "worker", "--broker", f"kafka://{BOOTSTRAP}",
-         "--topic-prefix", names.prefix, "--app-id", f"logwarden-demo-{run}",
+         "--topic-prefix", names.prefix, "--app-id", app_id,
          "--data-dir", str(workdir / "data"), "--web-port", str(_free_port())],
         stdout=log, stderr=subprocess.STDOUT, env=_demo_env(),
     )
@@ -112,6 +114,8 @@ def main() -> int:
     print(f"{'topic':<40} records")
     for topic, values in got.items():
         print(f"{topic:<40} {len(values)}")
+    unrouted = len(lines) - len(got[names.analytics]) - len(got[names.deadletter])
+    print(f"{'dropped or identifiable-only (child u-1002)':<40} {unrouted}")
     for topic, values in got.items():
         for value in values[:3]:
             print(f"\n[{topic}]\n{value.decode(errors='replace')}")
