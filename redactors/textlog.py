@@ -18,17 +18,23 @@ _ACCESS = re.compile(
     r'(?P<body_bytes_sent>\d+|-)'
     r'(?: "(?P<http_referer>(?:[^"\\]|\\.)*)" "(?P<http_user_agent>(?:[^"\\]|\\.)*)")?'
     r'(?P<rest>.*)')
-# Jan 12 06:25:43 web-7 sshd[2211]: message  (RFC 3164); also with an ISO timestamp
+# Jan 12 06:25:43 web-7 sshd[2211]: message  (RFC 3164); also with an ISO timestamp, a
+# one-digit day (`Nov 9`), and the collector prefix of HPC archives
+# (`- 1131566461 2005.11.09 dn228 Nov 9 12:01:01 dn228/dn228 crond[2916]: ...`).
 _SYSLOG = re.compile(
-    r"(?P<timestamp>[A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2}|\d{4}-\d{2}-\d{2}T\S+) "
-    r"(?P<host>[\w.-]+) (?P<program>[\w./()-]+?)(?:\[(?P<pid>\d+)\])?: (?P<message>.*)")
+    r"(?:\S{1,32} \d{9,11} \d{4}\.\d{2}\.\d{2} \S+ )?"
+    r"(?P<timestamp>[A-Z][a-z]{2} {1,2}\d{1,2} \d{2}:\d{2}:\d{2}|\d{4}-\d{2}-\d{2}T\S+) "
+    r"(?P<host>[\w.@/#-]+) (?P<program>[\w./()-]+?)(?:\[(?P<pid>\d+)\])?: (?P<message>.*)")
 # Who logged in: sshd, sudo, su and PAM put account names in fixed places.
+# After a bare `for` or `by` an address or a host name (`by 1.2.3.4`, `for ns.example.com`)
+# is no account: the IP detector names it, and a host is no person.
 _ACCOUNT = re.compile(
-    r"(?P<lead>\b(?:for(?: invalid)? user |for |user[= ]|by |ruser=|logname=|USER=|acct=)"
-    r"[\"']?)(?P<name>(?!from\b|port\b|invalid\b|user\b)[A-Za-z0-9._@-]{1,64})")
+    r"(?P<lead>\b(?:for(?: invalid)? user |user[= ]|ruser=|logname=|USER=|acct="
+    r"|(?:for|by) (?!\d{1,3}(?:\.\d{1,3}){3}\b|[^\s.]+\.[^\s.]+\.))"
+    r"[\"']?)(?P<name>(?!(?:from|port|invalid|user|unknown)\b)[A-Za-z0-9._@-]{1,64})")
 _SUDO_CALLER = re.compile(r"^(\s*)[A-Za-z0-9._@-]{1,64}(?= : )")
 _HOME = re.compile(r"(/home/|/Users/)[^/\s;:'\"]+")
-_ACCOUNT_PROGRAMS = frozenset({"sshd", "sudo", "su", "login", "systemd-logind", "cron",
+_ACCOUNT_PROGRAMS = frozenset({"sshd", "sudo", "su", "login", "systemd-logind", "cron", "crond",
                                "CRON", "passwd", "useradd", "usermod", "userdel", "dovecot",
                                "postfix/smtpd", "vsftpd", "proftpd"})
 

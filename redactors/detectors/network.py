@@ -21,6 +21,16 @@ def _ipv4_ok(value: str, before: str) -> bool:
     return is_ip_address(value) and not value.startswith(("0.", "127."))
 
 
+def _host_ip_ok(value: str, before: str) -> bool:
+    """`ip-10-0-0-1`, `ec2-52-80-34-196.compute...`, `061092085098.isp.net`: four octets
+    (not `v2-1-0-3`, a version, nor `1-2-3-4`, a counter)."""
+    octets = value.split("-") if "-" in value else [value[i : i + 3] for i in range(0, 12, 3)]
+    if before.endswith(("v", "version ", "version=", "ver ")) or max(map(len, octets)) < 2:
+        return False
+    return len(octets) == 4 and all(o.isdigit() and int(o) <= 255 for o in octets) and (
+        octets[0] not in ("0", "000", "127"))
+
+
 def _ipv6_ok(value: str, _before: str) -> bool:
     bare = value.strip("[]").split("%", 1)[0]
     # `::` alone and short `ab::cd` shapes are C++/Perl scopes far more often than hosts.
@@ -45,10 +55,24 @@ NETWORK_DETECTORS: tuple[Detector, ...] = (
     Detector(
         name="ipv4",
         entity="IP_ADDRESS",
-        pattern=r"(?<![\w.])(?<!\d\.)" + _V4 + r"(?!\.?\d|\.[A-Za-z0-9])",
+        # A dotted tail ends the address only when it is a host name (`1.2.3.4.dsl.isp.net`).
+        pattern=(r"(?<![\w.])(?<!\d\.)" + _V4
+                 + r"(?!\.?\d|\.(?![A-Za-z][\w\-]*\.[A-Za-z])[A-Za-z0-9])"),
         hint=r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}",
         score=0.9,
         validate=_ipv4_ok,
+    ),
+    Detector(
+        name="ipv4_in_hostname",
+        entity="IP_ADDRESS",
+        pattern=(  # the octets a cloud or ISP host name spells out, by a letter or a domain
+            r"(?:(?<=[A-Za-z])|(?<=[A-Za-z]-)|(?<=[A-Za-z]\d-))(?:\d{1,3}-){3}\d{1,3}(?=$|[^\w\-]|\.[A-Za-z]|-[A-Za-z])"
+            r"|(?<![\w.\-])(?:\d{1,3}-){3}\d{1,3}(?=\.[A-Za-z][\w\-]*\.[A-Za-z])"
+            r"|(?<![\w.\-])\d{12}(?=\.[A-Za-z][\w\-]*\.[A-Za-z])"
+        ),
+        hint=r"\d{1,3}-\d{1,3}-\d{1,3}-\d{1,3}|\d{12}\.[A-Za-z]",
+        score=0.85,
+        validate=_host_ip_ok,
     ),
     Detector(
         name="ipv6",

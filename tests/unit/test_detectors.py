@@ -23,6 +23,13 @@ POSITIVE: dict[str, list[tuple[str, str]]] = {
         ("padded 010.001.002.003 seen", "010.001.002.003"),
         ("full 2001:0db8:0000:0000:0000:ff00:0042:8329", "2001:0db8:0000:0000:0000:ff00:0042:8329"),
         ("link fe80::1ff:fe23:4567:890a%eth0 up", "fe80::1ff:fe23:4567:890a%eth0"),
+        ("rhost=5.36.59.76.dynamic-dsl-ip.omantel.net.om user=x", "5.36.59.76"),
+        ("rhost=ec2-52-80-34-196.cn-north-1.compute.amazonaws.com.cn", "52-80-34-196"),
+        ("Jul  1 09:00:55 calvisitor-10-105-160-95 kernel[0]: up", "10-105-160-95"),
+        ("host ip-10-0-0-1.ec2.internal ready", "10-0-0-1"),
+        ("rhost=d211-116-254-214.rev.krline.net", "211-116-254-214"),
+        ("from 24.54.76.216 (24-54-76-216.bflony.adelphia.net)", "24-54-76-216"),
+        ("rhost=061092085098.ctinets.com", "061092085098"),
     ],
     "PHONE_NUMBER": [
         ("call +1 415-555-2671 now", "+1 415-555-2671"),
@@ -168,6 +175,19 @@ NEGATIVE: list[str] = [
     "Thanks Jenkins, build #4521 passed on agent linux-04",
     "refund queued to IBAN amount 3000 6000 0112 3456 units",
     'Started GET "/users/123" at 2024-01-01 12:00:00 +0000, pod web-7d4b9c8f6d-x2xkq',
+    # real lines from public log corpora (loghub) that hold no personal data
+    "081109 205035 28 INFO dfs.FSNamesystem: BLOCK* NameSystem.allocateBlock: "
+    "/user/root/rand/_temporary/_task_200811092030_0001_m_000590_0/part-00590. "
+    "blk_-1727475099218615100",
+    "Loaded Servicing Stack v6.1.7601.23505 with Core: C:\\Windows\\winsxs\\amd64_microsoft-"
+    "windows-servicingstack_31bf3856ad364e35_6.1.7601.23505_none_681aa442f6fed7f0\\cbscore.dll",
+    "Session: 30546173_4261722401 initialized by client WindowsUpdateAgent.",
+    "[req-38101a0b-2096-447d-96ea-a692162415ae 113d3a99c3da401fbd62cc2caa5b96d2 - - -] "
+    "image 0673dd71-34c5-4fbb-86c4-40623fbe45b4 at (/var/lib/nova/instances/_base/a489c868f0)",
+    "setSystemUiVisibility vis=40000500 mask=ffffffff oldVal=508 diff=40000008, "
+    "Bounds=Rect(0, 0 - 720, 1280)",
+    "guava-1.2.3.4.jar and release v2-10-0-3 and counter 1-2-3-4 and 2017-05-16-12",
+    "ARPT: 620750.434035: wl0: wl_update_tcpkeep_seq: Original Seq: 3226706533, Ack: 3871687177",
 ]
 
 

@@ -37,6 +37,26 @@ COMBINED = ('83.149.9.216 - frank [17/May/2015:10:05:03 +0000] "GET /x.png?u=a%4
     ("Mar  1 10:00:00 h kernel: eth0 link up", {"timestamp": "Mar  1 10:00:00", "host": "h",
                                                 "program": "kernel", "message": "eth0 link up",
                                                 "log_format": "syslog"}),
+    ("- 1131566461 2005.11.09 dn228 Nov 9 12:01:01 dn228/dn228 crond(pam_unix)[2915]: "
+     "session opened for user carol by (uid=0)",
+     {"timestamp": "Nov 9 12:01:01", "host": "dn228/dn228", "program": "crond(pam_unix)",
+      "pid": "2915", "message": "session opened for user <USER> by (uid=0)",
+      "log_format": "syslog"}),
+    # by/for before an address or a host name: no account there (the IP detector names it)
+    ("Dec 10 07:02:47 LabSZ sshd[24203]: Connection closed by 212.47.254.145 [preauth]",
+     {"timestamp": "Dec 10 07:02:47", "host": "LabSZ", "program": "sshd", "pid": "24203",
+      "message": "Connection closed by 212.47.254.145 [preauth]", "log_format": "syslog"}),
+    ("Dec 10 06:55:46 LabSZ sshd[1]: reverse mapping checking getaddrinfo for ns.example.com "
+     "[1.2.3.4] failed",
+     {"timestamp": "Dec 10 06:55:46", "host": "LabSZ", "program": "sshd", "pid": "1",
+      "message": "reverse mapping checking getaddrinfo for ns.example.com [1.2.3.4] failed",
+      "log_format": "syslog"}),
+    ("Dec 10 06:55:46 LabSZ sshd[1]: pam_unix(sshd:auth): check pass; user unknown",
+     {"timestamp": "Dec 10 06:55:46", "host": "LabSZ", "program": "sshd", "pid": "1",
+      "message": "pam_unix(sshd:auth): check pass; user unknown", "log_format": "syslog"}),
+    ("Dec 10 06:55:46 LabSZ sshd[1]: Too many authentication failures for bob [preauth]",
+     {"timestamp": "Dec 10 06:55:46", "host": "LabSZ", "program": "sshd", "pid": "1",
+      "message": "Too many authentication failures for <USER> [preauth]", "log_format": "syslog"}),
     ("just some words", None),
     ("2026-11-25 ERROR something broke", None),
 ])
