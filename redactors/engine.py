@@ -28,6 +28,7 @@ __all__ = ["Engine", "ParsedEvent", "default_scanner", "load_engine"]
 
 _TRUTHY = frozenset({"1", "true", "yes", "on"})
 _ISO_HOUR = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}")
+_TIER_VALUE = {tier: tier.value for tier in ConsentTier}  # a plain str; `.value` is slow
 _MINUTE_SECOND = frozenset(f":{m:02d}:{s:02d}Z" for m in range(60) for s in range(60))
 
 
@@ -94,11 +95,14 @@ class Engine:
 
     def subject_of(self, parsed: ParsedEvent) -> str | None:
         """The subject id found at the policy's subject paths, as a string."""
-        for _, value in _present(parsed.event, self._subject_paths):
+        event, paths = parsed.event, self._subject_paths
+        at, value = _find(event, paths, 0)
+        while at >= 0:
             if isinstance(value, str) and value.strip():
                 return value.strip()
             if isinstance(value, int) and not isinstance(value, bool):
                 return str(value)
+            at, value = _find(event, paths, at + 1)
         return None
 
     def __call__(self, raw: bytes | bytearray | memoryview | str,
@@ -128,16 +132,20 @@ class Engine:
                             privacy={"policy": self.policy.version})
 
     def _signal(self, event: dict[str, Any], paths: _Paths) -> bool:
-        for _, value in _present(event, paths):
+        at, value = _find(event, paths, 0)
+        while at >= 0:
             if value is True or value == 1 or (isinstance(value, str)
                                                and value.strip().lower() in _TRUTHY):
                 return True
+            at, value = _find(event, paths, at + 1)
         return False
 
     def _birth_year(self, event: dict[str, Any], consent: ConsentState | None) -> int | None:
         if consent is not None and consent.birth_year is not None:
             return consent.birth_year
-        for dotted, value in _present(event, self._birth_paths):
+        at, value = _find(event, self._birth_paths, 0)
+        if at >= 0:
+            dotted = self._birth_paths[at][0]
             if isinstance(value, bool):
                 raise EventError("bad_birth_year", dotted)
             if isinstance(value, int):
@@ -147,26 +155,27 @@ class Engine:
             raise EventError("bad_birth_year", dotted)
         return None
 
-    def _time_of(self, found: list[tuple[str, Any]]) -> datetime:
-        for _, value in found:
+    def _time_of(self, event: dict[str, Any], at: int, value: Any) -> datetime:
+        """The first time that parses, from the value found at path `at` on."""
+        while at >= 0:
             parsed = parse_timestamp(value)
             if parsed is not None:
                 return parsed
+            at, value = _find(event, self._time_paths, at + 1)
         return self._clock()
 
-    def _event_day(self, event: dict[str, Any]) -> tuple[str, list[tuple[str, Any]]]:
-        """The event's UTC day, and the time values found (to parse only when needed).
+    def _event_day(self, event: dict[str, Any]) -> tuple[str, int, Any]:
+        """The event's UTC day, and the first time value found with its path index (to
+        parse it only when needed).
 
         The commonest form, `YYYY-MM-DDTHH:MM:SSZ`, gives its day without a datetime:
         its date and hour are checked once per hour, its minutes and seconds by a set.
         """
-        found = _present(event, self._time_paths)
-        if found:
-            value = found[0][1]
-            if (type(value) is str and len(value) == 20 and value[13:] in _MINUTE_SECOND
-                    and self._valid_hour(value[:13])):
-                return value[:10], found
-        return self._time_of(found).date().isoformat(), found
+        at, value = _find(event, self._time_paths, 0)
+        if (type(value) is str and len(value) == 20 and value[13:] in _MINUTE_SECOND
+                and self._valid_hour(value[:13])):
+            return value[:10], at, value
+        return self._time_of(event, at, value).date().isoformat(), at, value
 
     def _valid_hour(self, prefix: str) -> bool:
         valid = self._hours.get(prefix)
@@ -208,12 +217,12 @@ class Engine:
         if consent is not None and consent.erased:
             return self._dropped("erased", subject)
         tier = self.tier_of(consent)
-        day, times = self._event_day(event)
+        day, time_at, time_value = self._event_day(event)
         birth_year = self._birth_year(event, consent)
         # A timestamp from the future must not age a child past the limit.
         if birth_year is not None and is_under_age(
                 birth_year, self.policy.minimum_age,
-                min(self._time_of(times), self._clock()).date()):
+                min(self._time_of(event, time_at, time_value), self._clock()).date()):
             return self._dropped("child", subject)
         gpc = bool(consent and consent.gpc) or self._signal(event, self._gpc_paths)
         if (self._dnt_paths and tier is not ConsentTier.NONE
@@ -233,7 +242,7 @@ class Engine:
         marketing_opt_out = gpc or consent is None or not consent.marketing
         privacy = {
             "policy": self.policy.version,
-            "tier": tier.value,
+            "tier": _TIER_VALUE[tier],
             "categories": sorted(walk.categories),
             "transforms": sorted(walk.transforms),
             "marketing_opt_out": marketing_opt_out,
@@ -259,12 +268,12 @@ def _split(paths: tuple[str, ...]) -> _Paths:
                  for first, *rest in [path.split(".")])
 
 
-def _present(event: dict[str, Any], paths: _Paths) -> list[tuple[str, Any]]:
-    """(dotted path, value) for each path with a value, in order; a literal dotted key
-    counts when the first segment is absent. One call for all paths of a kind."""
-    found: list[tuple[str, Any]] = []
+def _find(event: dict[str, Any], paths: _Paths, start: int) -> tuple[int, Any]:
+    """The first of `paths` from index `start` that has a value: (its index, the value),
+    or (-1, None). A literal dotted key counts when the first segment is absent."""
     get = event.get
-    for dotted, first, rest in paths:
+    for at in range(start, len(paths)):
+        dotted, first, rest = paths[at]
         node: Any = get(first)
         if rest:
             if node is None:
@@ -278,8 +287,8 @@ def _present(event: dict[str, Any], paths: _Paths) -> list[tuple[str, Any]]:
                     if node is None:
                         break
         if node is not None:
-            found.append((dotted, node))
-    return found
+            return at, node
+    return -1, None
 
 
 def default_scanner() -> TextScanner:
