@@ -74,6 +74,8 @@ def route(
         (b'{"a": {"b": 1, "b": 1}}', "duplicate_key"),
         (b'{"geo": {"city": "x", "city": "y"}}', "duplicate_key"),
         (b'{"ip":"::1","ip":"::2"}', "duplicate_key"),
+        (b'{"a" : 1,\n "a"\t: 2}', "duplicate_key"),
+        (b'{ "b" : { "c" \r\n: ":" , "c" : " :" } }', "duplicate_key"),
         (b'{":":":",":":":"}', "duplicate_key"),
         (b'{"a":":","b":{"c":":","c":":"}}', "duplicate_key"),
         (b'{"a": "' + b"x" * (1 << 20) + b'"}', "too_large"),
