@@ -82,12 +82,13 @@ def suppression_table(app: faust.App, partitions: int) -> Any:
     # No value_type: faust has no decoder for `dict` and would drop every entry it
     # replays from the changelog (recovery and standby), so erasures would not survive.
     # Values are the app's default, JSON.
-    # synchronize_all_active_partitions, as for consent (app.GlobalTable already applies
-    # standby records one at a time, standby_buffer_size=1): without
-    # them a worker applies entries from partitions it does not own only at recovery, so
-    # with two workers an erasure written by one was not seen by the other's ingest.
+    # recovery_buffer_size=1: Faust applies changelog records of a table's *active*
+    # partitions in batches of this size (default 1000), also after recovery, so with two
+    # workers an erasure written by one reached the other's ingest only 1000 records later.
+    # (The consent view sidesteps this with on_changelog_event.)
     return app.GlobalTable(SUPPRESSION_TABLE, partitions=partitions, key_type=str,
-                           use_partitioner=True, synchronize_all_active_partitions=True)
+                           use_partitioner=True, synchronize_all_active_partitions=True,
+                           recovery_buffer_size=1)
 
 
 class TableKeyProvider:

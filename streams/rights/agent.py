@@ -34,7 +34,8 @@ from streams.rights.access import collect_export, write_export
 from streams.rights.compaction import register_roll_marker
 from streams.rights.handler import RightsHandler, rfc3339
 from streams.rights.reader import partition_for
-from streams.topics import Retention
+from streams.rights.writer import RightsWriter
+from streams.topics import KEYS_TABLE, SUPPRESSION_TABLE, Retention
 
 __all__ = ["PipelineEffects", "Rights", "register_rights"]
 
@@ -46,10 +47,12 @@ CHILD_SWEEP_SECONDS = 5.0
 class PipelineEffects:
     """RightsEffects over the Faust tables and topics of one pipeline."""
 
-    def __init__(self, pipeline: Any, suppression: SuppressionList, export_dir: Path) -> None:
+    def __init__(self, pipeline: Any, suppression: SuppressionList, export_dir: Path,
+                 writer: RightsWriter) -> None:
         self._p = pipeline
         self._suppression = suppression
         self._export_dir = export_dir
+        self._writer = writer
         self._partitions: int = pipeline.settings.partitions
 
     def consent_of(self, subject_id: str) -> ConsentState | None:
@@ -60,33 +63,36 @@ class PipelineEffects:
         return self._suppression.is_suppressed(subject_id)
 
     async def suppress(self, subject_id: str, entry: SuppressionEntry) -> bool:
+        """Into this worker's copy at once, then into the changelog (key and value as Faust
+        encodes them: JSON), acknowledged before the receipt promises anything."""
         added = self._suppression.suppress(subject_id, entry)
-        # The receipt promises that later events are dropped: make the entry durable first.
-        await self._p.app.producer.flush()
+        key = codec.dumps(self._suppression.subject_hash(subject_id))
+        await self._writer.send(self._p.names.changelog(SUPPRESSION_TABLE), key,
+                                codec.dumps(entry.to_dict()),
+                                partition_for(key, self._partitions))
         return added
 
     async def shred_keys(self, subject_id: str) -> int:
         """Drop `{p}/{subject}` from every partition and tombstone it in the changelog,
         also for partitions whose key this worker does not hold, so compaction removes it."""
         held = 0
-        changelog = self._p.keys.changelog_topic
+        changelog = self._p.names.changelog(KEYS_TABLE)
         for partition in range(self._partitions):
             key = f"{partition}/{subject_id}".encode()
             if self._p.keys.data.pop(key, None) is not None:
                 held += 1
-            await changelog.send(key=key, value=None, partition=partition)
-        await self._p.app.producer.flush()
+            await self._writer.send(changelog, key, None, partition)
         return held
 
     async def tombstone_consent(self, subject_id: str) -> None:
         key = subject_id.encode()
-        await self._p.topics["consent"].send(key=key, value=None,
-                                             partition=partition_for(key, self._partitions))
+        await self._writer.send(self._p.names.consent, key, None,
+                                partition_for(key, self._partitions))
 
     async def publish_consent(self, state: ConsentState) -> None:
         key, value = encode_consent(state)
-        await self._p.topics["consent"].send(key=key, value=value,
-                                             partition=partition_for(key, self._partitions))
+        await self._writer.send(self._p.names.consent, key, value,
+                                partition_for(key, self._partitions))
 
     async def export(self, request: RightsRequest) -> dict[str, Any]:
         settings = self._p.settings
@@ -100,8 +106,9 @@ class Rights:
     """Turns records of privacy.requests into receipts on privacy.receipts."""
 
     def __init__(self, pipeline: Any, hasher: SubjectHasher, handler: RightsHandler,
-                 suppression: SuppressionList) -> None:
+                 suppression: SuppressionList, writer: RightsWriter) -> None:
         self._p = pipeline
+        self._writer = writer
         self._hash = hasher
         self._handler = handler
         self.suppression = suppression
@@ -144,9 +151,9 @@ class Rights:
             receipt = await self._handler(request)
         key = receipt.subject.encode() if receipt.subject else None
         partitions: int = self._p.settings.partitions
-        await self._p.topics["receipts"].send(
-            key=key, value=codec.dumps(receipt.to_dict()),
-            partition=partition_for(key, partitions) if key else message.partition)
+        await self._writer.send(
+            self._p.names.receipts, key, codec.dumps(receipt.to_dict()),
+            partition_for(key, partitions) if key else message.partition)
         log.info("rights request %s (%s): %s", receipt.request_id, receipt.type, receipt.status)
         self._p.hooks.on_rights_request(str(receipt.type or "invalid"), str(receipt.status),
                                         time.perf_counter() - started)
@@ -198,9 +205,8 @@ class Rights:
             if self.suppression.is_suppressed(subject_id):
                 key = subject_id.encode()
                 try:
-                    await self._p.topics["consent"].send(
-                        key=key, value=None,
-                        partition=partition_for(key, self._p.settings.partitions))
+                    await self._writer.send(self._p.names.consent, key, None,
+                                            partition_for(key, self._p.settings.partitions))
                 except Exception as exc:  # retried on the next sweep
                     log.error("consent tombstone failed: %s", type(exc).__name__)
                     self._consent_changed.add(subject_id)
@@ -211,9 +217,8 @@ class Rights:
             subject_id=subject_id, requested_at=rfc3339(datetime.now(UTC)),
             trigger=RequestTrigger.CHILD)
         key = subject_id.encode()
-        await self._p.topics["requests"].send(
-            key=key, value=codec.dumps(request.to_dict()),
-            partition=partition_for(key, self._p.settings.partitions))
+        await self._writer.send(self._p.names.requests, key, codec.dumps(request.to_dict()),
+                                partition_for(key, self._p.settings.partitions))
         self._child_requested.add(subject_id)
 
 
@@ -222,12 +227,15 @@ def register_rights(pipeline: Any, env: Mapping[str, str], *,
     """Attach suppression to ingest, the rights agent and the child sweep; raises
     MissingKeyError when no suppression key is configured."""
     hasher = SubjectHasher.from_env(env)
-    suppression = SuppressionList(hasher, pipeline.suppressed)
+    # The table's store, not the table: a Faust table write would go through Faust's
+    # producer, which under exactly-once cannot reach partitions this worker does not own.
+    suppression = SuppressionList(hasher, pipeline.suppressed.data)
     directory = export_dir or Path(pipeline.settings.data_dir) / "exports"
-    effects = PipelineEffects(pipeline, suppression, directory)
+    writer = RightsWriter(pipeline.settings.bootstrap_servers)
+    effects = PipelineEffects(pipeline, suppression, directory, writer)
     minimum_age = load_policy(pipeline.settings.policy_path).minimum_age
     handler = RightsHandler(hasher, effects, minimum_age=minimum_age)
-    rights = Rights(pipeline, hasher, handler, suppression)
+    rights = Rights(pipeline, hasher, handler, suppression, writer)
     pipeline.ingest.is_suppressed = suppression.is_suppressed
     pipeline.ingest.on_child = rights.on_child_event
     pipeline.consent.on_state = rights.on_consent
@@ -246,5 +254,11 @@ def register_rights(pipeline: Any, env: Mapping[str, str], *,
     async def event_child_sweep() -> None:
         await rights.sweep(leader=False)
 
-    register_roll_marker(pipeline, Retention())
+    register_roll_marker(pipeline, Retention(), writer)
+
+    async def stop_rights_writer(sender: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:
+        await writer.stop()
+
+    app.on_before_shutdown.connect(stop_rights_writer, weak=False)
+
     return rights

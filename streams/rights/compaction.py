@@ -7,7 +7,9 @@ from typing import Any
 
 import faust
 
-from streams.topics import Retention
+from schemas import codec
+from streams.rights.writer import RightsWriter
+from streams.topics import KEYS_TABLE, SUPPRESSION_TABLE, Retention
 
 __all__ = ["ROLL_MARKER", "register_roll_marker"]
 
@@ -20,23 +22,22 @@ log = logging.getLogger(__name__)
 ROLL_MARKER = b"__logwarden_roll__"
 
 
-def register_roll_marker(pipeline: Any, retention: Retention) -> None:
+def register_roll_marker(pipeline: Any, retention: Retention, writer: RightsWriter) -> None:
     """On the leader, every half roll period, append a roll marker to every partition of
     privacy.consent and of the keys and suppression changelogs."""
     app: faust.App = pipeline.app
-    # Each key in its topic's own form: bytes for consent and keys, str (JSON) for the
+    names = pipeline.names
+    # Each key in its topic's own form: raw bytes for consent and keys, JSON for the
     # suppression table, whose changelog keys are JSON strings.
-    topics = ((pipeline.topics["consent"], ROLL_MARKER),
-              (pipeline.keys.changelog_topic, ROLL_MARKER),
-              (pipeline.suppressed.changelog_topic, ROLL_MARKER.decode()))
+    targets = ((names.consent, ROLL_MARKER), (names.changelog(KEYS_TABLE), ROLL_MARKER),
+               (names.changelog(SUPPRESSION_TABLE), codec.dumps(ROLL_MARKER.decode())))
     partitions: int = pipeline.settings.partitions
 
     @app.timer(retention.compaction_roll_ms / 2000, on_leader=True)  # type: ignore[untyped-decorator]
     async def roll_compacted_segments() -> None:
-        for topic, key in topics:
+        for topic, key in targets:
             for partition in range(partitions):
                 try:
-                    await topic.send(key=key, value=None, partition=partition,
-                                     value_serializer="raw")
+                    await writer.send(topic, key, None, partition)
                 except Exception as exc:  # a missed marker only delays cleaning
                     log.warning("roll marker not sent: %s", type(exc).__name__)

@@ -22,25 +22,35 @@ from schemas.rights import receipt_problems
 from streams.hooks import NullHooks
 from streams.rights.agent import Rights
 from streams.rights.handler import RightsHandler
+from streams.topics import TopicNames
 
 HASHER = SubjectHasher(b"s" * 32, key_id="s1")
 
 
+NAMES = TopicNames(prefix="t.")
+
+
 @dataclass
-class FakeTopic:
-    sent: list[dict[str, Any]] = field(default_factory=list)
+class FakeWriter:
+    """Records what the rights agent sends, by topic base name (requests, receipts, ...)."""
 
-    async def send(self, **record: Any) -> None:
-        self.sent.append(record)
+    sent: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: {
+        "requests": [], "receipts": [], "consent": []})
+
+    async def send(self, topic: str, key: bytes | None, value: bytes | None,
+                   partition: int) -> None:
+        base = topic.removeprefix("t.privacy.")
+        self.sent[base].append({"key": key, "value": value, "partition": partition})
 
 
-def rights_with(consent: dict[str, ConsentState]) -> tuple[Rights, dict[str, FakeTopic]]:
-    topics = {"requests": FakeTopic(), "receipts": FakeTopic()}
-    pipeline = SimpleNamespace(settings=SimpleNamespace(partitions=4), topics=topics,
+def rights_with(consent: dict[str, ConsentState]) -> tuple[Rights, dict[str, list[Any]]]:
+    writer = FakeWriter()
+    pipeline = SimpleNamespace(settings=SimpleNamespace(partitions=4), names=NAMES,
                                consent=SimpleNamespace(get=consent.get), hooks=NullHooks())
     suppression = SuppressionList(HASHER, {})
     handler = RightsHandler(HASHER, effects=None, minimum_age=16)  # type: ignore[arg-type]
-    return Rights(pipeline, HASHER, handler, suppression), topics
+    rights = Rights(pipeline, HASHER, handler, suppression, writer)  # type: ignore[arg-type]
+    return rights, writer.sent
 
 
 def message(key: bytes | None, value: bytes) -> Any:
@@ -63,7 +73,7 @@ def test_unreadable_requests_get_a_rejected_receipt_without_pii(key, value, requ
     assert receipt.status == "rejected"
     assert receipt.request_id == request_id
     assert receipt.subject == subject
-    sent = topics["receipts"].sent[0]
+    sent = topics["receipts"][0]
     assert receipt_problems(orjson.loads(sent["value"])) == []
     assert b"erin" not in sent["value"]
 
@@ -78,10 +88,10 @@ def test_consent_children_are_swept_by_the_leader_only_and_once():
     for state in states.values():
         rights.on_consent(state)
     asyncio.run(rights.sweep(leader=False))
-    assert topics["requests"].sent == []
+    assert topics["requests"] == []
     asyncio.run(rights.sweep(leader=True))
     asyncio.run(rights.sweep(leader=True))
-    requests = [orjson.loads(r["value"]) for r in topics["requests"].sent]
+    requests = [orjson.loads(r["value"]) for r in topics["requests"]]
     assert [(r["subject_id"], r["trigger"], r["type"]) for r in requests] == [
         ("kid", "child", "erase")]
 
@@ -95,19 +105,18 @@ def test_event_children_are_swept_by_any_worker_unless_already_suppressed():
     asyncio.run(rights.sweep(leader=False))
     rights.on_child_event("kid")  # more events before the erasure lands: no second request
     asyncio.run(rights.sweep(leader=False))
-    assert [orjson.loads(r["value"])["subject_id"] for r in topics["requests"].sent] == ["kid"]
+    assert [orjson.loads(r["value"])["subject_id"] for r in topics["requests"]] == ["kid"]
 
 
 def test_consent_sent_again_for_an_erased_subject_is_tombstoned_by_the_leader():
     states = {"gone": ConsentState(subject_id="gone", analytics=True),
               "here": ConsentState(subject_id="here", analytics=True)}
     rights, topics = rights_with(states)
-    topics["consent"] = FakeTopic()
     rights.suppression.suppress("gone", SuppressionEntry(
         reason=SuppressionReason.ERASED, since="2026-11-25T00:00:00Z", request_id="r-1"))
     for state in states.values():
         rights.on_consent(state)
     asyncio.run(rights.sweep(leader=False))
-    assert topics["consent"].sent == []
+    assert topics["consent"] == []
     asyncio.run(rights.sweep(leader=True))
-    assert [(r["key"], r["value"]) for r in topics["consent"].sent] == [(b"gone", None)]
+    assert [(r["key"], r["value"]) for r in topics["consent"]] == [(b"gone", None)]
