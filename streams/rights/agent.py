@@ -42,6 +42,7 @@ __all__ = ["PipelineEffects", "Rights", "register_rights"]
 log = logging.getLogger(__name__)
 
 CHILD_SWEEP_SECONDS = 5.0
+RESHRED_AFTER_SECONDS = 30.0  # well past the time another worker takes to see an erasure
 
 
 class PipelineEffects:
@@ -54,6 +55,7 @@ class PipelineEffects:
         self._export_dir = export_dir
         self._writer = writer
         self._partitions: int = pipeline.settings.partitions
+        self._reshred: dict[str, float] = {}  # subject -> monotonic time of the second pass
 
     def consent_of(self, subject_id: str) -> ConsentState | None:
         state: ConsentState | None = self._p.consent.get(subject_id)
@@ -74,7 +76,12 @@ class PipelineEffects:
 
     async def shred_keys(self, subject_id: str) -> int:
         """Drop `{p}/{subject}` from every partition and tombstone it in the changelog,
-        also for partitions whose key this worker does not hold, so compaction removes it."""
+        also for partitions whose key this worker does not hold, so compaction removes it.
+        A second pass follows RESHRED_AFTER_SECONDS later (see reshred_due)."""
+        self._reshred[subject_id] = time.monotonic() + RESHRED_AFTER_SECONDS
+        return await self._tombstone_keys(subject_id)
+
+    async def _tombstone_keys(self, subject_id: str) -> int:
         held = 0
         changelog = self._p.names.changelog(KEYS_TABLE)
         for partition in range(self._partitions):
@@ -83,6 +90,19 @@ class PipelineEffects:
                 held += 1
             await self._writer.send(changelog, key, None, partition)
         return held
+
+    async def reshred_due(self) -> None:
+        """Shred again once other workers have surely applied the suppression entry: an
+        event they routed in the meantime may have created a new key for the subject.
+        (The raw id is held in memory only until then.)"""
+        now = time.monotonic()
+        for subject_id in [s for s, due in self._reshred.items() if due <= now]:
+            try:
+                await self._tombstone_keys(subject_id)
+            except Exception as exc:  # retried on the next sweep
+                log.error("second key shredding failed: %s", type(exc).__name__)
+                continue
+            del self._reshred[subject_id]
 
     async def tombstone_consent(self, subject_id: str) -> None:
         key = subject_id.encode()
@@ -253,6 +273,7 @@ def register_rights(pipeline: Any, env: Mapping[str, str], *,
     @app.timer(CHILD_SWEEP_SECONDS)  # type: ignore[untyped-decorator]
     async def event_child_sweep() -> None:
         await rights.sweep(leader=False)
+        await effects.reshred_due()
 
     register_roll_marker(pipeline, Retention(), writer)
 

@@ -20,7 +20,7 @@ from redactors.suppression import (
 )
 from schemas.rights import receipt_problems
 from streams.hooks import NullHooks
-from streams.rights.agent import Rights
+from streams.rights.agent import PipelineEffects, Rights
 from streams.rights.handler import RightsHandler
 from streams.topics import TopicNames
 
@@ -120,3 +120,24 @@ def test_consent_sent_again_for_an_erased_subject_is_tombstoned_by_the_leader():
     assert topics["consent"] == []
     asyncio.run(rights.sweep(leader=True))
     assert [(r["key"], r["value"]) for r in topics["consent"]] == [(b"gone", None)]
+
+
+def test_keys_are_shredded_again_after_the_other_workers_caught_up(monkeypatch, tmp_path):
+    monkeypatch.setattr("streams.rights.agent.RESHRED_AFTER_SECONDS", 0.0)
+    sent: list[tuple[str, bytes | None, bytes | None, int]] = []
+
+    class Writer:
+        async def send(self, topic, key, value, partition):
+            sent.append((topic, key, value, partition))
+
+    keys = {b"1/alice": b"k" * 32}
+    pipeline = SimpleNamespace(settings=SimpleNamespace(partitions=4), names=NAMES,
+                               keys=SimpleNamespace(data=keys))
+    effects = PipelineEffects(pipeline, SuppressionList(HASHER, {}), tmp_path, Writer())
+    assert asyncio.run(effects.shred_keys("alice")) == 1
+    keys[b"2/alice"] = b"n" * 32  # another worker routed one more event meanwhile
+    asyncio.run(effects.reshred_due())
+    asyncio.run(effects.reshred_due())  # nothing left to do
+    assert keys == {}
+    changelog = NAMES.changelog("subject_keys")
+    assert sent == [(changelog, f"{p}/alice".encode(), None, p) for p in range(4)] * 2
