@@ -6,6 +6,7 @@ from redactors.detectors.base import Detector, Validator, always
 from redactors.detectors.contact import CONTACT_DETECTORS
 from redactors.detectors.credentials import CREDENTIAL_DETECTORS
 from redactors.detectors.financial import FINANCIAL_DETECTORS
+from redactors.detectors.identifiers import IDENTIFIER_DETECTORS
 from redactors.detectors.location import LOCATION_DETECTORS
 from redactors.detectors.network import NETWORK_DETECTORS
 from redactors.detectors.person import PERSON_DETECTORS
@@ -27,6 +28,7 @@ BUILTIN_DETECTORS: tuple[Detector, ...] = (
     *NETWORK_DETECTORS,
     *CONTACT_DETECTORS,
     *FINANCIAL_DETECTORS,
+    *IDENTIFIER_DETECTORS,
     *LOCATION_DETECTORS,
     *PERSON_DETECTORS,
 )

@@ -39,8 +39,9 @@ _IBAN_LENGTHS = {
 
 
 def context_words(*words: str) -> re.Pattern[str]:
-    """A pattern for context words at a word start (`tel` in `tel:`, not in `patel`)."""
-    return re.compile(r"(?<![a-z])(?:" + "|".join(re.escape(w) for w in words) + ")")
+    """A pattern for context words at a word start (`tel` in `tel:`, not in `patel`, nor in
+    our own `<PHONE_NUMBER>` placeholder)."""
+    return re.compile(r"(?<![a-z<])(?:" + "|".join(re.escape(w) for w in words) + ")")
 
 
 def luhn_ok(value: str) -> bool:

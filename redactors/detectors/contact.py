@@ -159,7 +159,7 @@ CONTACT_DETECTORS: tuple[Detector, ...] = (
         name="phone_after_word",
         entity="PHONE_NUMBER",
         pattern=(  # any grouping of digits, but only right after a phone word
-            r"(?i:(?<![a-z])(?:phone|tel|mobile|cell|call|fax|sms|whatsapp|contact|dial|msisdn"
+            r"(?i:(?<![a-z<])(?:phone|tel|mobile|cell|call|fax|sms|whatsapp|contact|dial|msisdn"
             r"|ph|txt|reach)[a-z]*)[^\n\d+]{0,24}?"
             r"(?<![\w.\-/])(?P<v>(?:\(\d{1,5}\)[ .\-\u00a0]?)?\d[\d .\-\u00a0]{5,18}\d)"
             + _NOT_AFTER

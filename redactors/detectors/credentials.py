@@ -149,6 +149,30 @@ CREDENTIAL_DETECTORS: tuple[Detector, ...] = (
         validate=_phrase_secret_ok,
     ),
     Detector(
+        name="password_quoted",
+        entity="SECRET",
+        pattern=(  # `with password 'B@nZes94!'`: the quotes bound it, so any character counts
+            r"(?i)\b(?:password|passwd|passphrase|passcode|pwd)\s+(?:is\s+|was\s+|to\s+|of\s+)?"
+            r"[\"'\u2018\u201c](?P<v>[^\s\"'\u2019\u201d]{4,128})[\"'\u2019\u201d]"
+        ),
+        hint=r"(?i)(pass(word|wd|phrase|code)|pwd)\s+[a-z ]{0,5}[\"'\u2018\u201c]",
+        group="v",
+        score=0.85,
+        validate=_secret_ok,
+    ),
+    Detector(
+        name="credential_pair",
+        entity="SECRET",
+        pattern=(  # `alice@example.com / W!nter2024`: a login, a spaced slash, a password
+            r"(?<![\w.%+\-])[\w.%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+\s+/\s+"
+            r"(?P<v>[^\s\"',;]{6,128})(?<![.!?,;])"
+        ),
+        hint=r"@[A-Za-z0-9\-]+\.[A-Za-z][A-Za-z0-9.\-]*\s+/\s+\S",
+        group="v",
+        score=0.8,
+        validate=_phrase_secret_ok,
+    ),
+    Detector(
         name="private_key_block",
         entity="SECRET",
         pattern=(

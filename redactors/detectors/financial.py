@@ -32,6 +32,12 @@ def _ssn_ok(value: str, _before: str) -> bool:
     return ssn_ok(value)
 
 
+def _named_ssn_ok(value: str, _before: str) -> bool:
+    """After `SSN` or `TIN`: an SSN, or an ITIN (area 9xx, which no SSN has)."""
+    digits = "".join(c for c in value if c.isdigit())
+    return ssn_ok(value) or (digits[0] == "9" and digits[3:5] != "00" and digits[5:] != "0000")
+
+
 def _iban_ok(value: str, _before: str) -> bool:
     return iban_ok(value)
 
@@ -72,11 +78,11 @@ FINANCIAL_DETECTORS: tuple[Detector, ...] = (
         entity="US_SSN",
         pattern=(  # nine bare digits are an id or a count unless named
             r"(?i:(?<![a-z])(?:ssn|social security|social sec|ss#|taxpayer|tin)[a-z]*)"
-            r"[^\n\d]{0,16}?(?<![\w\-.])(?P<v>\d{9})(?![\w\-]|\.\d)"
+            r"[^\n\d]{0,16}?(?<![\w\-.])(?P<v>\d{9}|\d{3}-\d{2}-\d{4})(?![\w\-]|\.\d)"
         ),
         hint=r"(?i)(ssn|social sec|ss#|taxpayer|tin)",
         group="v",
-        score=0.85,
-        validate=_ssn_ok,
+        score=0.86,  # above the unnamed pattern: the word lets an ITIN through
+        validate=_named_ssn_ok,
     ),
 )

@@ -68,9 +68,19 @@ NETWORK_DETECTORS: tuple[Detector, ...] = (
         pattern=(  # the octets a cloud or ISP host name spells out, by a letter or a domain
             r"(?:(?<=[A-Za-z])|(?<=[A-Za-z]-)|(?<=[A-Za-z]\d-))(?:\d{1,3}-){3}\d{1,3}(?=$|[^\w\-]|\.[A-Za-z]|-[A-Za-z])"
             r"|(?<![\w.\-])(?:\d{1,3}-){3}\d{1,3}(?=\.[A-Za-z][\w\-]*\.[A-Za-z])"
-            r"|(?<![\w.\-])\d{12}(?=\.[A-Za-z][\w\-]*\.[A-Za-z])"
         ),
-        hint=r"\d{1,3}-\d{1,3}-\d{1,3}-\d{1,3}|\d{12}\.[A-Za-z]",
+        hint=r"\d{1,3}-\d{1,3}-\d{1,3}-\d{1,3}",
+        score=0.85,
+        validate=_host_ip_ok,
+    ),
+    Detector(
+        name="ipv4_padded_hostname",
+        entity="IP_ADDRESS",
+        # `061092085098.ctinets.com`; the domain is matched, not looked at, so that the
+        # prefilter does not wake up for every 12-digit number (epoch milliseconds)
+        pattern=r"(?<![\w.\-])(?P<v>\d{12})\.[A-Za-z][\w\-]*\.[A-Za-z]",
+        hint=r"\d{12}\.[A-Za-z][\w\-]*\.[A-Za-z]",
+        group="v",
         score=0.85,
         validate=_host_ip_ok,
     ),

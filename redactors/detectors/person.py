@@ -33,7 +33,7 @@ _MIDDLE_INITIAL = re.compile(r"[ +][A-Z]\.[ +]")
 _POSSESSIVE = re.compile(r"['\u2019]s$")
 _TITLES = frozenset({"mr", "mrs", "ms", "miss", "dr", "prof", "sir", "madam", "mx"})
 _NOT_NAMES = frozenset(_NOT_NAME_WORDS.split()) | _TITLES
-_NAME = r"(?:Mc|Mac|O'|D')?[A-Z][a-z]+(?:[\-'\u2019][A-Z]?[a-z]+)?"
+_NAME = r"(?:Mc|Mac|O'|D'|De|Di|La|Le)?[A-Z][a-z]+(?:[\-'\u2019][A-Z]?[a-z]+)?"
 _SURNAME_PREFIX = r"(?:(?:van|von|de|del|della|da|di|le|la|al|bin|ben|ter)\s)?"
 _INITIAL = r"(?:[A-Z]\.?[ +])?"
 _FULL = _NAME + r"[ +]" + _INITIAL + _SURNAME_PREFIX + _NAME
@@ -111,7 +111,8 @@ PERSON_DETECTORS: tuple[Detector, ...] = (
         entity="PERSON",
         pattern=(
             r"(?i:\b(?:user|customer|contact|member|guest|patient|employee|client|name is"
-            r"|named|i am|i'm|this is|call me|signed by|assigned to|invited|welcome|cc|attn:?))"
+            r"|named|i am|i'm|this is|call me|signed by|assigned to|invited|welcome|cc|attn:?"
+            r"|applicant|officer|specialist|contractor|individual|holder|recipient|the name))"
             r"\s+(?P<v>" + _FULL + r")\b"
         ),
         hint=r"\s[A-Z][a-z']+[ +]([A-Z]\.?[ +])?(\w+'? ?)?[A-Z][a-z']",

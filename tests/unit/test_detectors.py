@@ -56,7 +56,18 @@ POSITIVE: dict[str, list[tuple[str, str]]] = {
         ("to GB82WEST12345698765432.", "GB82WEST12345698765432"),
         ("nl NL91ABNA0417164300 end", "NL91ABNA0417164300"),
     ],
+    "ID_NUMBER": [
+        ("scanned passport number XG9382049 attached", "XG9382049"),
+        ("driver\u2019s license K932-778-3840 for", "K932-778-3840"),
+        ("license number D245-938-19-203 in the report", "D245-938-19-203"),
+        ("routing number 061000104 for deposit", "061000104"),
+        ("bank account number 3847283911 belonging", "3847283911"),
+        ("Tax ID 94-2841935 under", "94-2841935"),
+        ("TIN 11-4391209 appeared", "11-4391209"),
+        ("acct #: 12345678 closed", "12345678"),
+    ],
     "US_SSN": [
+        ("SSN 937-42-6810 (an ITIN) named", "937-42-6810"),
         ("ssn 123-45-6789 on file", "123-45-6789"),
         ("SSN: 536 22 1234", "536 22 1234"),
         ("social security number 536221234", "536221234"),
@@ -122,6 +133,8 @@ POSITIVE: dict[str, list[tuple[str, str]]] = {
         ("pwd: Tr0ub4dor&3 ok", "Tr0ub4dor&3"),
         ("/login?user=a&password=xyz&next=/", "xyz"),
         ("your new password m3O7mPlP8k was set", "m3O7mPlP8k"),
+        ("found UserID 'x' with password 'B@nZes94!', attempting", "B@nZes94!"),
+        ("exposed: edward.kim@example.com / W!nter2024.", "W!nter2024"),
     ],
     "URL_CREDENTIALS": [
         ("postgres://admin:s3cr3t@db:5432/x", "admin:s3cr3t"),
@@ -137,6 +150,8 @@ POSITIVE: dict[str, list[tuple[str, str]]] = {
         ("Ok. Zorblax Patel changed the address", "Zorblax Patel"),
         ("From: Zorblax Quux <zq@example.com>", "Zorblax Quux"),
         ("Dear Dr. Mariana Koepp, hello", "Mariana Koepp"),
+        ("Applicant Saira Mendez uploaded a photo", "Saira Mendez"),
+        ("listed next to the name Julian DeWitt.", "Julian DeWitt"),
     ],
 }
 
@@ -188,6 +203,11 @@ NEGATIVE: list[str] = [
     "Bounds=Rect(0, 0 - 720, 1280)",
     "guava-1.2.3.4.jar and release v2-10-0-3 and counter 1-2-3-4 and 2017-05-16-12",
     "ARPT: 620750.434035: wl0: wl_update_tcpkeep_seq: Original Seq: 3226706533, Ack: 3871687177",
+    "account locked after 3 attempts; license MIT; passport check ok; member since 2019-05-01",
+    "tin can 123; protein 456789 g; account created 2024-01-15; panel 1234567 updated",
+    "password 'changed' notice sent; pushed org/repo.git / main",
+    "LaTeX and DeVito build; DeviceManager ready",
+    "forwarded <PHONE_NUMBER> id=42 200 200",  # our placeholder is no phone word
 ]
 
 

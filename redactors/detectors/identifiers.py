@@ -1,0 +1,48 @@
+"""Identity and account numbers named by the word before them: passport, driver's licence,
+tax id, bank account and routing numbers. The shapes differ by country and issuer, so the
+word is the evidence and the value only has to look like an identifier."""
+
+from __future__ import annotations
+
+import re
+
+from redactors.detectors.base import Detector
+
+__all__ = ["IDENTIFIER_DETECTORS"]
+
+_DATE = re.compile(r"(?:19|20)\d\d-\d\d-\d\d|\d\d-\d\d-(?:19|20)\d\d")
+
+
+def _identifier_ok(value: str, _before: str) -> bool:
+    """Six digits or more and not a date: `MIT`, `v2` and `2024` are no identifiers."""
+    digits = [c for c in value if c.isdigit()]
+    return len(digits) >= 6 and len(set(digits)) > 1 and not _DATE.fullmatch(value)
+
+
+# `number`, `no.`, `#` or `id` after the word; a bare `account` or `license` needs one of them.
+_SUFFIX = r"(?:\s*(?:(?:number|num|no|id)\b\.?|#))"
+_NAMED = (
+    r"(?:passport|driver'?s?[\u2019']?s?\s+licen[cs]e|driving\s+licen[cs]e|national\s+id"
+    r"|tax\s*id|tin|ein|itin|taxpayer\s+id|routing|aba|bank\s+account|iban|medicare|medicaid"
+    r"|mrn|nhs)" + _SUFFIX + r"?"
+    r"|(?:account|acct|licen[cs]e|member|patient|voter|aadhaa?r|pan)" + _SUFFIX
+)
+
+IDENTIFIER_DETECTORS: tuple[Detector, ...] = (
+    Detector(
+        name="identifier_after_word",
+        entity="ID_NUMBER",
+        pattern=(
+            r"(?i:(?<![\w\-])(?:" + _NAMED + r"))\s*[:=#]?\s*[\"']?"
+            r"(?P<v>[A-Z0-9](?:[A-Z0-9]|[\-/ ](?=[A-Z0-9]{2})){5,24})(?![\w\-])"
+        ),
+        hint=(
+            r"(?i)passport|licen[cs]e|national.id|tax.?id|tin|ein|routing|aba|account|acct"
+            r"|iban|medicare|medicaid|mrn|nhs|member|patient|voter|aadhaa?r|pan"
+        ),
+        group="v",
+        score=0.8,
+        trim_groups=3,
+        validate=_identifier_ok,
+    ),
+)
