@@ -114,6 +114,17 @@ def test_coarsen_timestamp(precision: str, value: Any, expected: Any) -> None:
     assert CoarsenTimestamp(precision=precision)(value, "ts", DAY) == expected
 
 
+def test_coarsen_timestamp_remembers_hours_not_values() -> None:
+    hour, day = CoarsenTimestamp(precision="hour"), CoarsenTimestamp(precision="day")
+    for value in ("2026-11-25T10:17:01Z", "2026-11-25T10:59:59Z", "2026-11-25T10:00:00Z"):
+        assert hour(value, "ts", DAY) == "2026-11-25T10:00:00Z"
+        assert day(value, "ts", DAY) == "2026-11-25"
+    # Same hour, but not a time: the remembered hour must not let these through.
+    assert hour("2026-11-25T10:1x:01Z", "ts", DAY) is DROP
+    assert hour("2026-11-25T10:17:01z", "ts", DAY) is DROP
+    assert hour("alice@example.comT12:00:00Z", "ts", DAY) is DROP
+
+
 def test_parse_timestamp_rejects_nonsense() -> None:
     assert parse_timestamp(True) is None
     assert parse_timestamp("x" * 100) is None
