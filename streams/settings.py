@@ -24,8 +24,7 @@ class Settings(BaseSettings):
     data_dir: str = ".logwarden-data"
     exactly_once: bool = False
     policy_path: str | None = None
-    batch_size: int = Field(default=500, ge=1)  # events per stream.take_events batch
-    batch_within: float = Field(default=0.01, gt=0)  # max seconds a batch waits to fill
+    batch_size: int = Field(default=500, ge=1)  # events between yields to the event loop
     commit_interval: float = Field(default=1.0, gt=0)  # seconds between offset commits
     # Lag sampler (streams/observability): how often, and Burrow's window and min-distance.
     lag_interval: float = Field(default=5.0, gt=0)
