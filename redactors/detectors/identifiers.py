@@ -14,18 +14,24 @@ _DATE = re.compile(r"(?:19|20)\d\d-\d\d-\d\d|\d\d-\d\d-(?:19|20)\d\d")
 
 
 def _identifier_ok(value: str, _before: str) -> bool:
-    """Six digits or more and not a date: `MIT`, `v2` and `2024` are no identifiers."""
+    """Six digits or more, or four beside letters in a longer code (`ABPCJ4567R`), and not
+    a date: `MIT`, `v2` and `2024` are no identifiers."""
     digits = [c for c in value if c.isdigit()]
-    return len(digits) >= 6 and len(set(digits)) > 1 and not _DATE.fullmatch(value)
+    letters = sum(c.isalpha() for c in value)
+    if len(set(digits)) < 2 or _DATE.fullmatch(value):
+        return False
+    return len(digits) >= 6 or (len(digits) >= 4 and letters >= 2 and len(value) >= 8)
 
 
-# `number`, `no.`, `#` or `id` after the word; a bare `account` or `license` needs one of them.
+# `number`, `no.`, `#` or `id` after the word; a bare `account` or `license` needs one of
+# them or a colon (`ACC: HDFC45678901`).
 _SUFFIX = r"(?:\s*(?:(?:number|num|no|id)\b\.?|#))"
 _NAMED = (
     r"(?:passport|driver'?s?[\u2019']?s?\s+licen[cs]e|driving\s+licen[cs]e|national\s+id"
-    r"|tax\s*id|tin|ein|itin|taxpayer\s+id|routing|aba|bank\s+account|iban|medicare|medicaid"
-    r"|mrn|nhs)" + _SUFFIX + r"?"
-    r"|(?:account|acct|licen[cs]e|member|patient|voter|aadhaa?r|pan)" + _SUFFIX
+    r"|tax\s*id|tax\s+identification|tin|ein|itin|taxpayer\s+id|routing|aba|bank\s+account"
+    r"|iban|medicare|medicaid|mrn|nhs)" + _SUFFIX + r"?"
+    r"|(?:account|acct|acc|accnum|licen[cs]e|member|patient|voter|aadhaa?r|pan(?:\s+card)?)"
+    r"(?:" + _SUFFIX + r"|(?=\s*[:=#]))"
 )
 
 IDENTIFIER_DETECTORS: tuple[Detector, ...] = (
@@ -37,7 +43,7 @@ IDENTIFIER_DETECTORS: tuple[Detector, ...] = (
             r"(?P<v>[A-Z0-9](?:[A-Z0-9]|[\-/ ](?=[A-Z0-9]{2})){5,24})(?![\w\-])"
         ),
         hint=(
-            r"(?i)passport|licen[cs]e|national.id|tax.?id|tin|ein|routing|aba|account|acct"
+            r"(?i)passport|licen[cs]e|national.id|tax.?id|tin|ein|routing|aba|acc"
             r"|iban|medicare|medicaid|mrn|nhs|member|patient|voter|aadhaa?r|pan"
         ),
         group="v",

@@ -65,6 +65,9 @@ POSITIVE: dict[str, list[tuple[str, str]]] = {
         ("Tax ID 94-2841935 under", "94-2841935"),
         ("TIN 11-4391209 appeared", "11-4391209"),
         ("acct #: 12345678 closed", "12345678"),
+        ("PAN card number 'ABPCJ4567R' and", "ABPCJ4567R"),
+        ("salary payments (ACC: HDFC45678901) used", "HDFC45678901"),
+        ("tax identification number 987654321, alongside", "987654321"),
     ],
     "US_SSN": [
         ("SSN 937-42-6810 (an ITIN) named", "937-42-6810"),
@@ -208,6 +211,7 @@ NEGATIVE: list[str] = [
     "password 'changed' notice sent; pushed org/repo.git / main",
     "LaTeX and DeVito build; DeviceManager ready",
     "forwarded <PHONE_NUMBER> id=42 200 200",  # our placeholder is no phone word
+    "acc=0.98123 loss=1.25; access granted; account: admin; member: 12 guests; pan 512x512",
 ]
 
 
