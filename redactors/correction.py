@@ -9,7 +9,7 @@ from typing import Any
 
 from redactors.consent import ConsentState
 
-__all__ = ["CORRECTABLE_FIELDS", "FieldChange", "consent_event", "correct_consent"]
+__all__ = ["CORRECTABLE_FIELDS", "FieldChange", "correct_consent"]
 
 _FLAGS = ("analytics", "profiling", "marketing", "gpc")
 CORRECTABLE_FIELDS = (*_FLAGS, "birth_year")
@@ -52,14 +52,3 @@ def correct_consent(state: ConsentState, changes: Mapping[str, Any], *,
         return state, []
     return dataclasses.replace(state, updated_at=updated_at, **updates), changed
 
-
-def consent_event(state: ConsentState) -> dict[str, Any]:
-    """The privacy.consent event (see DESIGN.md) that carries `state`."""
-    event: dict[str, Any] = {
-        "subject_id": state.subject_id, "analytics": state.analytics,
-        "profiling": state.profiling, "marketing": state.marketing, "gpc": state.gpc,
-        "updated_at": state.updated_at,
-    }
-    if state.birth_year is not None:
-        event["birth_year"] = state.birth_year
-    return event

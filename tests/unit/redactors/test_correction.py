@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from redactors.consent import ConsentState
-from redactors.correction import FieldChange, consent_event, correct_consent
+from redactors.correction import FieldChange, correct_consent
 
 BASE = ConsentState(subject_id="u1", analytics=True, profiling=True, marketing=True,
                     updated_at="2026-01-01T00:00:00Z")
@@ -36,10 +36,3 @@ def test_unknown_field_is_refused():
     with pytest.raises(ValueError, match="email"):
         correct_consent(BASE, {"email": "x"}, updated_at=NOW)
 
-
-def test_consent_event_round_trip_fields():
-    state, _ = correct_consent(BASE, {"birth_year": 1990, "gpc": True}, updated_at=NOW)
-    assert consent_event(state) == {
-        "subject_id": "u1", "analytics": True, "profiling": True, "marketing": True,
-        "gpc": True, "updated_at": NOW, "birth_year": 1990,
-    }
