@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from redactors.detectors.accounts import ACCOUNT_DETECTORS
 from redactors.detectors.base import Detector, Validator, always
 from redactors.detectors.contact import CONTACT_DETECTORS
 from redactors.detectors.credentials import CREDENTIAL_DETECTORS
@@ -31,6 +32,7 @@ BUILTIN_DETECTORS: tuple[Detector, ...] = (
     *IDENTIFIER_DETECTORS,
     *LOCATION_DETECTORS,
     *PERSON_DETECTORS,
+    *ACCOUNT_DETECTORS,
 )
 ENTITIES: frozenset[str] = frozenset(d.entity for d in BUILTIN_DETECTORS)
 

@@ -15,7 +15,7 @@ def _ticket(name: str = "ticket") -> Detector:
 def test_default_registry_covers_every_entity() -> None:
     assert default_registry().entities == ENTITIES
     assert "PERSON" in ENTITIES
-    assert len(ENTITIES) == 16  # ID_NUMBER: passport, licence, tax and account numbers
+    assert len(ENTITIES) == 17  # + ID_NUMBER (passport, licence, tax, account), USERNAME
 
 
 def test_add_get_remove() -> None:

@@ -69,6 +69,15 @@ POSITIVE: dict[str, list[tuple[str, str]]] = {
         ("salary payments (ACC: HDFC45678901) used", "HDFC45678901"),
         ("tax identification number 987654321, alongside", "987654321"),
     ],
+    "USERNAME": [
+        ("Failed password for invalid user webmaster from 1.2.3.4 port 3", "webmaster"),
+        ("Accepted publickey for alice from 10.0.0.1 port 22 ssh2", "alice"),
+        ("pam_unix(su:session): session opened for user carol by (uid=0)", "carol"),
+        ("tty=ssh ruser= rhost=host.example  user=dave", "dave"),
+        ("/login?user=erin&next=/", "erin"),
+        ("Account Name:\t\tjdoe", "jdoe"),
+        ('{"msg": "x", "username": "frank.m"}', "frank.m"),
+    ],
     "US_SSN": [
         ("SSN 937-42-6810 (an ITIN) named", "937-42-6810"),
         ("ssn 123-45-6789 on file", "123-45-6789"),
@@ -212,6 +221,8 @@ NEGATIVE: list[str] = [
     "LaTeX and DeVito build; DeviceManager ready",
     "forwarded <PHONE_NUMBER> id=42 200 200",  # our placeholder is no phone word
     "acc=0.98123 loss=1.25; access granted; account: admin; member: 12 guests; pan 512x512",
+    "logname= uid=0 euid=0 tty=ssh ruser= user=root; check pass; user unknown; login: failed",
+    "User-Agent: curl/8.0; user_id=12345; user: null; Failed password for root from x",
 ]
 
 

@@ -1,0 +1,59 @@
+"""Account names where logs put them: `user=alice`, `Account Name: jdoe`, and the sshd/PAM
+phrases (`invalid user bob`, `password for carol from`) when they arrive inside JSON or
+another layout that the syslog parser does not see."""
+
+from __future__ import annotations
+
+from redactors.detectors.base import Detector
+
+__all__ = ["ACCOUNT_DETECTORS"]
+
+# Accounts of the system, not of a person, and words that stand where a name would.
+_NOT_PEOPLE_WORDS = """
+root daemon bin sys sync games man lp mail news uucp proxy www-data backup list irc gnats
+nobody nogroup systemd-network systemd-resolve systemd-timesync messagebus syslog sshd
+nginx apache httpd mysql postgres postgresql redis mongodb elasticsearch kafka zookeeper
+hdfs yarn hadoop spark jenkins git docker ubuntu ec2-user centos admin administrator deploy
+deployer ansible vagrant runner gitlab-runner ci build
+system local localhost service unknown invalid anonymous none null nil undefined true false
+yes no ok success successful succeeded fail failed failure error denied required missing
+empty changed from port by for with to is was the a an any all id name
+"""
+_NOT_PEOPLE = frozenset(_NOT_PEOPLE_WORDS.split())
+_NAME = r"[A-Za-z][\w.@\-]{0,63}(?<![.\-])"
+
+
+def _account_ok(value: str, _before: str) -> bool:
+    return value.lower() not in _NOT_PEOPLE and not value.lower().startswith("systemd-")
+
+
+ACCOUNT_DETECTORS: tuple[Detector, ...] = (
+    Detector(
+        name="username_assignment",
+        entity="USERNAME",
+        pattern=(
+            r"(?i:(?<![\w\-.])(?:user|user[_\-]?name|login[_\-]?name|logname|ruser|uname"
+            r"|account[_ \-]?name|acct[_\-]?name|login))"
+            # `logname= uid=0`: an empty value, so no blank may follow `=`
+            r"[\"']?(?:[ \t]*:[ \t]*|[ \t]*=)[\"']?(?P<v>" + _NAME + r")(?![\w@\-])"
+        ),
+        hint=r"(?i)(user|login|logname|uname|account.?name|acct.?name)[\"']?[ \t]*[:=]",
+        group="v",
+        score=0.75,
+        validate=_account_ok,
+    ),
+    Detector(
+        name="username_phrase",
+        entity="USERNAME",
+        pattern=(  # the sshd, PAM and su templates, wherever the line ended up
+            r"(?i:\b(?:invalid user|(?:password|publickey|keyboard-interactive/pam) for"
+            r"(?: invalid user)?|session (?:opened|closed) for user|authentication failures? for"
+            r"|failures for|by user|for user))"
+            r" [\"']?(?P<v>" + _NAME + r")(?![\w@\-])"
+        ),
+        hint=r"(?i)(invalid user|password for|publickey for|for user|by user|failures? for) ",
+        group="v",
+        score=0.75,
+        validate=_account_ok,
+    ),
+)
