@@ -28,6 +28,8 @@ __all__ = ["Engine", "ParsedEvent", "default_scanner", "load_engine"]
 
 _TRUTHY = frozenset({"1", "true", "yes", "on"})
 _ISO_HOUR = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}")
+_SHAPE_LIMIT = 1024
+_SHAPE_MAX_BYTES = 4096  # an event this small keeps at most this much key text per shape
 _TIER_VALUE = {tier: tier.value for tier in ConsentTier}  # a plain str; `.value` is slow
 _MINUTE_SECOND = frozenset(f":{m:02d}:{s:02d}Z" for m in range(60) for s in range(60))
 
@@ -68,6 +70,10 @@ class Engine:
         flag_names = sorted({flag for _, flags in policy.tiers for flag in flags})
         self._consent_flags = attrgetter("erased", *flag_names)  # erased is False by then
         self._tier_by_flags: dict[Any, ConsentTier] = {}
+        self._path_groups = (self._subject_paths, self._time_paths, self._birth_paths,
+                             self._gpc_paths, self._dnt_paths)
+        self._paths_by_shape: dict[tuple[str, ...],
+                                   tuple[_Paths, _Paths, _Paths, _Paths, _Paths]] = {}
         self._hours: dict[str, bool] = {}  # `YYYY-MM-DDTHH` -> whether it is a real hour
         self._identifiable_tiers = policy.route_tiers["identifiable"]
 
@@ -95,7 +101,10 @@ class Engine:
 
     def subject_of(self, parsed: ParsedEvent) -> str | None:
         """The subject id found at the policy's subject paths, as a string."""
-        event, paths = parsed.event, self._subject_paths
+        return self._subject(parsed.event, self._subject_paths)
+
+    @staticmethod
+    def _subject(event: dict[str, Any], paths: _Paths) -> str | None:
         at, value = _find(event, paths, 0)
         while at >= 0:
             if isinstance(value, str) and value.strip():
@@ -131,7 +140,26 @@ class Engine:
         return RoutedResult(outcome=Outcome.DROPPED, reason=reason, subject_id=subject,
                             privacy={"policy": self.policy.version})
 
-    def _signal(self, event: dict[str, Any], paths: _Paths) -> bool:
+    def _paths_in(self, parsed: ParsedEvent) -> tuple[_Paths, _Paths, _Paths, _Paths, _Paths]:
+        """Subject, time, birth-year, GPC and DNT paths that can have a value in this event:
+        those whose first segment (or literal dotted key) it has, cached per key set."""
+        if parsed.size > _SHAPE_MAX_BYTES:  # keys are attacker-controlled: bound what we keep
+            return self._path_groups
+        shape = tuple(parsed.event)
+        groups = self._paths_by_shape.get(shape)
+        if groups is None:
+            keys = frozenset(shape)
+            subject, time, birth, gpc, dnt = (
+                tuple(p for p in group if p[0] in keys or p[1] in keys)
+                for group in self._path_groups)
+            groups = (subject, time, birth, gpc, dnt)
+            if len(self._paths_by_shape) >= _SHAPE_LIMIT:
+                self._paths_by_shape.clear()
+            self._paths_by_shape[shape] = groups
+        return groups
+
+    @staticmethod
+    def _signal(event: dict[str, Any], paths: _Paths) -> bool:
         at, value = _find(event, paths, 0)
         while at >= 0:
             if value is True or value == 1 or (isinstance(value, str)
@@ -140,12 +168,14 @@ class Engine:
             at, value = _find(event, paths, at + 1)
         return False
 
-    def _birth_year(self, event: dict[str, Any], consent: ConsentState | None) -> int | None:
+    @staticmethod
+    def _birth_year(event: dict[str, Any], consent: ConsentState | None,
+                    paths: _Paths) -> int | None:
         if consent is not None and consent.birth_year is not None:
             return consent.birth_year
-        at, value = _find(event, self._birth_paths, 0)
+        at, value = _find(event, paths, 0)
         if at >= 0:
-            dotted = self._birth_paths[at][0]
+            dotted = paths[at][0]
             if isinstance(value, bool):
                 raise EventError("bad_birth_year", dotted)
             if isinstance(value, int):
@@ -155,27 +185,27 @@ class Engine:
             raise EventError("bad_birth_year", dotted)
         return None
 
-    def _time_of(self, event: dict[str, Any], at: int, value: Any) -> datetime:
+    def _time_of(self, event: dict[str, Any], paths: _Paths, at: int, value: Any) -> datetime:
         """The first time that parses, from the value found at path `at` on."""
         while at >= 0:
             parsed = parse_timestamp(value)
             if parsed is not None:
                 return parsed
-            at, value = _find(event, self._time_paths, at + 1)
+            at, value = _find(event, paths, at + 1)
         return self._clock()
 
-    def _event_day(self, event: dict[str, Any]) -> tuple[str, int, Any]:
+    def _event_day(self, event: dict[str, Any], paths: _Paths) -> tuple[str, int, Any]:
         """The event's UTC day, and the first time value found with its path index (to
         parse it only when needed).
 
         The commonest form, `YYYY-MM-DDTHH:MM:SSZ`, gives its day without a datetime:
         its date and hour are checked once per hour, its minutes and seconds by a set.
         """
-        at, value = _find(event, self._time_paths, 0)
+        at, value = _find(event, paths, 0)
         if (type(value) is str and len(value) == 20 and value[13:] in _MINUTE_SECOND
                 and self._valid_hour(value[:13])):
             return value[:10], at, value
-        return self._time_of(event, at, value).date().isoformat(), at, value
+        return self._time_of(event, paths, at, value).date().isoformat(), at, value
 
     def _valid_hour(self, prefix: str) -> bool:
         valid = self._hours.get(prefix)
@@ -213,20 +243,21 @@ class Engine:
 
     def _route(self, parsed: ParsedEvent, consent: ConsentState | None) -> RoutedResult:
         event = parsed.event
-        subject = self.subject_of(parsed)
+        subject_paths, time_paths, birth_paths, gpc_paths, dnt_paths = self._paths_in(parsed)
+        subject = self._subject(event, subject_paths)
         if consent is not None and consent.erased:
             return self._dropped("erased", subject)
         tier = self.tier_of(consent)
-        day, time_at, time_value = self._event_day(event)
-        birth_year = self._birth_year(event, consent)
+        day, time_at, time_value = self._event_day(event, time_paths)
+        birth_year = self._birth_year(event, consent, birth_paths)
         # A timestamp from the future must not age a child past the limit.
         if birth_year is not None and is_under_age(
                 birth_year, self.policy.minimum_age,
-                min(self._time_of(event, time_at, time_value), self._clock()).date()):
+                min(self._time_of(event, time_paths, time_at, time_value),
+                    self._clock()).date()):
             return self._dropped("child", subject)
-        gpc = bool(consent and consent.gpc) or self._signal(event, self._gpc_paths)
-        if (self._dnt_paths and tier is not ConsentTier.NONE
-                and self._signal(event, self._dnt_paths)):
+        gpc = bool(consent and consent.gpc) or self._signal(event, gpc_paths)
+        if dnt_paths and tier is not ConsentTier.NONE and self._signal(event, dnt_paths):
             tier = ConsentTier.NONE
 
         walk = TreatState(day)

@@ -217,6 +217,29 @@ def test_gpc_is_honored_and_dnt_is_not(engine: Engine) -> None:
     assert out["_privacy"]["tier"] == "full"  # DNT is not honored by the seed policy
 
 
+@pytest.mark.parametrize(
+    ("event", "gpc"),
+    [
+        ({"headers": {"Sec-GPC": "1"}}, True),
+        ({"headers": {"Accept": "*/*"}}, False),  # the same keys as the line above
+        ({"headers.sec-gpc": "1"}, True),  # a literal dotted key
+        ({"headers.sec-gpc": "0"}, False),
+        ({"request": {"headers": {"sec-gpc": "1"}}}, True),
+        ({"request": {"headers": "sec-gpc"}}, False),
+        ({"gpc": True, "big": "x" * 5000}, True),  # a large event skips the shape cache
+    ],
+)
+def test_signals_and_subjects_are_read_per_event(
+    engine: Engine, event: dict[str, Any], gpc: bool
+) -> None:
+    for _ in range(2):  # the second sight of the same keys goes through the cache
+        result = route(engine, {"user_id": "u-7", **event}, FULL)
+        assert result.analytics is not None
+        assert result.analytics["_privacy"]["gpc"] is gpc
+        assert result.subject_id == "u-7"
+    assert route(engine, {"uid": 7, **event}, FULL).subject_id == "7"
+
+
 def test_no_subject_no_identifiable_record(engine: Engine) -> None:
     event = {k: v for k, v in EVENT.items() if k != "user_id"}
     result = route(engine, event, None)
