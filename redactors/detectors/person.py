@@ -153,6 +153,18 @@ PERSON_DETECTORS: tuple[Detector, ...] = (
         prepare=lambda: (first_names(), last_names()),
     ),
     Detector(
+        name="person_possessive",
+        entity="PERSON",
+        pattern=(  # `Ramesh Krishnan's Aadhar number`: a pair owning something, a known surname
+            r"(?<![\w.@/\-])(?P<v>" + _NAME + r"(?: [A-Z]\.)? " + _NAME + r")['\u2019]s\b"
+        ),
+        hint=r"[A-Z][a-z]+ ([A-Z]\. )?[A-Z'][a-z']+['\u2019]s",
+        group="v",
+        score=0.55,
+        validate=_surname_ok,
+        prepare=lambda: (first_names(), last_names()),
+    ),
+    Detector(
         name="person_display_name",
         entity="PERSON",
         pattern=(  # RFC 5322 display names: `Mei Kowalski <mei@example.com>`, or in parentheses

@@ -164,6 +164,7 @@ POSITIVE: dict[str, list[tuple[str, str]]] = {
         ("Dear Dr. Mariana Koepp, hello", "Mariana Koepp"),
         ("Applicant Saira Mendez uploaded a photo", "Saira Mendez"),
         ("listed next to the name Julian DeWitt.", "Julian DeWitt"),
+        ("the file held Ramesh Krishnan's Aadhar number", "Ramesh Krishnan"),
     ],
 }
 
@@ -223,6 +224,7 @@ NEGATIVE: list[str] = [
     "acc=0.98123 loss=1.25; access granted; account: admin; member: 12 guests; pan 512x512",
     "logname= uid=0 euid=0 tty=ssh ruser= user=root; check pass; user unknown; login: failed",
     "User-Agent: curl/8.0; user_id=12345; user: null; Failed password for root from x",
+    "Google Cloud's quota and Apache Kafka's log; the New York's office; Visual Studio's build",
 ]
 
 
