@@ -24,7 +24,9 @@ _NAME = r"[A-Za-z][\w.@\-]{0,63}(?<![.\-])"
 
 
 def _account_ok(value: str, _before: str) -> bool:
-    return value.lower() not in _NOT_PEOPLE and not value.lower().startswith("systemd-")
+    name = value.rsplit("\\", 1)[-1].lower()  # `WORKGROUP\nobody` names no person
+    # `User: NT AUTHORITY\SYSTEM`: two letters are a prefix, not an account
+    return len(name) > 2 and name not in _NOT_PEOPLE and not name.startswith("systemd-")
 
 
 ACCOUNT_DETECTORS: tuple[Detector, ...] = (
@@ -35,7 +37,8 @@ ACCOUNT_DETECTORS: tuple[Detector, ...] = (
             r"(?i:(?<![\w\-.])(?:user|user[_\-]?name|login[_\-]?name|logname|ruser|uname"
             r"|account[_ \-]?name|acct[_\-]?name|login))"
             # `logname= uid=0`: an empty value, so no blank may follow `=`
-            r"[\"']?(?:[ \t]*:[ \t]*|[ \t]*=)[\"']?(?P<v>" + _NAME + r")(?![\w@\-])"
+            r"[\"']?(?:[ \t]*:[ \t]*|[ \t]*=)[\"']?"
+            r"(?P<v>(?:[A-Za-z][\w.\-]{0,31}\\{1,2})?" + _NAME + r")(?![\w@\-])"  # CORP\jdoe
         ),
         hint=r"(?i)(user|login|logname|uname|account.?name|acct.?name)[\"']?[ \t]*[:=]",
         group="v",

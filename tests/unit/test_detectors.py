@@ -76,6 +76,7 @@ POSITIVE: dict[str, list[tuple[str, str]]] = {
         ("tty=ssh ruser= rhost=host.example  user=dave", "dave"),
         ("/login?user=erin&next=/", "erin"),
         ("Account Name:\t\tjdoe", "jdoe"),
+        ("Logon failure. User: CORP\\mkowalski Source: 10.0.0.5", "CORP\\mkowalski"),
         ('{"msg": "x", "username": "frank.m"}', "frank.m"),
     ],
     "US_SSN": [
@@ -224,6 +225,7 @@ NEGATIVE: list[str] = [
     "acc=0.98123 loss=1.25; access granted; account: admin; member: 12 guests; pan 512x512",
     "logname= uid=0 euid=0 tty=ssh ruser= user=root; check pass; user unknown; login: failed",
     "User-Agent: curl/8.0; user_id=12345; user: null; Failed password for root from x",
+    "Service started. User: NT AUTHORITY\\SYSTEM; user=WORKGROUP\\nobody",
     "Google Cloud's quota and Apache Kafka's log; the New York's office; Visual Studio's build",
 ]
 
