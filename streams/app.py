@@ -19,6 +19,7 @@ from streams.rights.agent import register_rights
 from streams.settings import Settings
 from streams.tables import ConsentView, TableKeyProvider, keys_table, suppression_table
 from streams.topics import TopicNames
+from streams.transport import LowLatencyApp
 
 __all__ = ["Pipeline", "create_app", "create_pipeline"]
 
@@ -40,7 +41,7 @@ class Pipeline:
 
 
 def _app(settings: Settings) -> faust.App:
-    return faust.App(
+    return LowLatencyApp(
         settings.app_id,
         broker=settings.broker_urls,
         store="memory://",

@@ -21,11 +21,17 @@ NEVER = 10**9  # for faust's own commit triggers, which the gate replaces
 
 
 class CommitGate:
-    """Serializes event handling and commits; `every` seconds between commits."""
+    """Serializes event handling and commits; `every` seconds between commits.
+
+    The lock is taken inside the consumer's own `commit` (streams.transport), so the
+    commits Faust makes by itself, on a rebalance or at shutdown, wait for the event in
+    hand too.
+    """
 
     def __init__(self, app: faust.App, every: float) -> None:
         self.lock = asyncio.Lock()
         self._app = app
+        app.commit_gate = self  # type: ignore[attr-defined]  # read by the consumer
 
         async def commit_between_events() -> None:
             await self.commit()
@@ -33,8 +39,7 @@ class CommitGate:
         app.timer(every, name="logwarden.commit")(commit_between_events)
 
     async def commit(self) -> Any:
-        async with self.lock:
-            return await self._app.consumer.commit()
+        return await self._app.consumer.commit()
 
 
 class TransactionalSender:
