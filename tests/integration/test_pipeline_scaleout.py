@@ -45,7 +45,8 @@ def test_two_workers_share_one_stream(kafka_bootstrap, topic_prefix, worker_fact
     assert counts["missing"] == 0, counts
     assert counts["leaked_dropped"] == 0, counts
     assert sum(counts.values()) == EVENTS
-    assert first.alive() and second.alive()
+    assert first.alive()
+    assert second.alive()
     shares = [events_in_by_partition(worker.args, names_for(topic_prefix).raw)
               for worker in (first, second)]
     print(f"\nevents per raw partition, by worker: {shares}")
