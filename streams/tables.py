@@ -2,54 +2,64 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import os
 from collections.abc import Callable
 from typing import Any
 
 import faust
-from faust.tables import GlobalTable
+from aiokafka import AIOKafkaConsumer, TopicPartition
 from faust.types import EventT
 
 from redactors.consent import ConsentState
 from schemas.consent import ConsentEventError, decode_consent
 from streams.delivery import TransactionalSender
 from streams.hooks import PipelineHooks
-from streams.topics import CONSENT_TABLE, KEYS_TABLE, SUPPRESSION_TABLE
+from streams.topics import KEYS_TABLE, SUPPRESSION_TABLE
 
 __all__ = ["ConsentView", "TableKeyProvider", "keys_table", "suppression_table"]
 
-
-class _TopicBackedGlobalTable(GlobalTable):
-    """A GlobalTable whose changelog is a topic of our own choosing: Faust's assignor
-    asks `_changelog_topic_name()`, which otherwise ignores `changelog_topic`."""
-
-    def _changelog_topic_name(self) -> str:
-        return str(self.changelog_topic.get_topic_name())
+log = logging.getLogger(__name__)
 
 
 class ConsentView:
-    """Latest valid consent per subject, fed by privacy.consent through a GlobalTable.
+    """Latest valid consent per subject, read from the whole of privacy.consent.
 
-    privacy.consent is itself the table's changelog, so every worker replays it at
-    start-up and then tails it; each record is validated as it is consumed, so a
-    change applies to every event processed after that. Invalid records are counted
-    and ignored (the previous valid state stays); a tombstone removes the subject.
+    Every worker needs every subject's consent while raw events arrive on any partition,
+    so each worker tails all partitions of privacy.consent with its own group-less
+    consumer (the GlobalKTable pattern), started with the app. Ingest waits in
+    `wait_ready` until the topic has been read up to the end offsets seen at start-up;
+    after that a change applies to every event processed once it was read. Invalid
+    records are counted and ignored (the previous valid state stays); a tombstone
+    removes the subject.
+
+    Not a Faust GlobalTable: on faust-streaming 0.15.3 a GlobalTable whose changelog
+    already held a record at start-up left the worker "ready" but never fed its agent
+    (reproduced by tests/integration/test_slice.py; compare faust #212, #283, #541).
     """
 
     def __init__(self, app: faust.App, topic: faust.TopicT, partitions: int,
-                 hooks: PipelineHooks) -> None:
+                 hooks: PipelineHooks, *, follow: bool = True) -> None:
+        """follow=False: no consumer; the caller feeds `apply` (agent tests)."""
         self._states: dict[str, ConsentState] = {}
         self._hooks = hooks
+        self._topic = str(topic.get_topic_name())
+        self._partitions = partitions
+        self._ready = asyncio.Event()
         self.on_state: Callable[[ConsentState], None] | None = None  # rights: child check
         self.rejected = 0
-        self.table = app.tables.add(_TopicBackedGlobalTable(
-            app, name=CONSENT_TABLE, partitions=partitions, changelog_topic=topic,
-            key_type=bytes, value_type=bytes, beacon=app.tables.beacon,
-            standby_buffer_size=1, is_global=True, synchronize_all_active_partitions=True,
-            on_changelog_event=self._on_record))
+        self._bootstrap = ",".join(f"{url.host}:{url.port or 9092}" for url in app.conf.broker)
+        if follow:
+            app.task(self._follow)
+        else:
+            self._ready.set()
 
     async def _on_record(self, event: EventT[Any]) -> None:
-        key, value = event.message.key, event.message.value
+        self.apply(event.message.key, event.message.value)
+
+    def apply(self, key: bytes | None, value: bytes | None) -> None:
+        """Fold one privacy.consent record into the view."""
         if value is None:
             if key is not None:
                 self._states.pop(key.decode("utf-8", "replace"), None)
@@ -63,6 +73,43 @@ class ConsentView:
         self._states[state.subject_id] = state
         if self.on_state is not None:
             self.on_state(state)
+
+    async def wait_ready(self) -> None:
+        """Return once the view holds everything on the topic when the worker started."""
+        await self._ready.wait()
+
+    async def _follow(self) -> None:
+        while True:
+            try:
+                await self._tail()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # reconnect; the type names no value
+                log.warning("consent feed failed, restarting: %s", type(exc).__name__)
+                await asyncio.sleep(1.0)
+
+    async def _tail(self) -> None:
+        consumer = AIOKafkaConsumer(bootstrap_servers=self._bootstrap, group_id=None,
+                                    enable_auto_commit=False, auto_offset_reset="earliest",
+                                    isolation_level="read_committed")
+        await consumer.start()
+        try:
+            # The topic spec fixes its partition count (topics check reports drift).
+            tps = [TopicPartition(self._topic, p) for p in range(self._partitions)]
+            consumer.assign(tps)
+            await consumer.seek_to_beginning(*tps)
+            ends = await consumer.end_offsets(tps)
+            while True:
+                if not self._ready.is_set():
+                    positions = [await consumer.position(tp) for tp in tps]
+                    if all(pos >= ends[tp] for pos, tp in zip(positions, tps, strict=True)):
+                        self._ready.set()
+                batch = await consumer.getmany(timeout_ms=100, max_records=5000)
+                for records in batch.values():
+                    for record in records:
+                        self.apply(record.key, record.value)
+        finally:
+            await consumer.stop()
 
     def get(self, subject_id: str) -> ConsentState | None:
         return self._states.get(subject_id)
@@ -85,7 +132,7 @@ def suppression_table(app: faust.App, partitions: int) -> Any:
     # recovery_buffer_size=1: Faust applies changelog records of a table's *active*
     # partitions in batches of this size (default 1000), also after recovery, so with two
     # workers an erasure written by one reached the other's ingest only 1000 records later.
-    # (The consent view sidesteps this with on_changelog_event.)
+    # (The consent view reads privacy.consent itself, one record at a time.)
     return app.GlobalTable(SUPPRESSION_TABLE, partitions=partitions, key_type=str,
                            use_partitioner=True, synchronize_all_active_partitions=True,
                            recovery_buffer_size=1)

@@ -22,7 +22,7 @@ CLEANER_SLACK_MS = HOUR_MS  # log cleaner backoff (15 s) and queueing behind oth
 # Faust table names; their changelogs are "{app_id}-{table}-changelog".
 KEYS_TABLE = "subject_keys"
 SUPPRESSION_TABLE = "suppressed_subjects"
-CONSENT_TABLE = "consent"  # a GlobalTable whose changelog *is* privacy.consent
+CONSENT_TABLE = "consent"  # the consent view (streams/tables.py) reads privacy.consent whole
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -46,6 +46,9 @@ class Ingest:
         self.is_suppressed = is_suppressed  # set by the rights module (issue 5)
         self.on_child: Callable[[str], None] | None = None  # rights: erase a found child
 
+    async def consent_ready(self) -> None:
+        await self._consent.wait_ready()
+
     def route(self, raw: bytes | None) -> RoutedResult:
         if raw is None:
             return _deadletter("empty_value")
@@ -108,12 +111,15 @@ def register_ingest(app: faust.App, raw: faust.TopicT, ingest: Ingest, *,
     @app.agent(raw, name="ingest")
     async def ingest_agent(stream: Any) -> None:
         handled = 0
+        await ingest.consent_ready()  # no event is judged before consent is loaded
         async for event in stream.events():
             if gate is None:
                 await ingest.handle(event)
             else:
                 async with gate.lock:
-                    await ingest.handle(event)
+                    if not gate.redelivered(event.message):  # a second copy: ack only
+                        await ingest.handle(event)
+                        gate.handled(event.message)
                     await stream.ack(event)  # its offset and outputs commit together
             handled += 1
             if handled % batch_size == 0:

@@ -46,7 +46,7 @@ class Rig:
         consent_topic = self.app.topic("privacy.consent", key_serializer="raw",
                                        value_serializer="raw")
         self.hooks = NullHooks()
-        self.consent = ConsentView(self.app, consent_topic, 1, self.hooks)
+        self.consent = ConsentView(self.app, consent_topic, 1, self.hooks, follow=False)
         self.keys = keys_table(self.app, 1)
         provider = TableKeyProvider(self.keys, self.hooks)
         self.sender = RecordingSender()
