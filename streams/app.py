@@ -87,6 +87,7 @@ def create_pipeline(settings: Settings, *, hooks: PipelineHooks | None = None,
     provider = TableKeyProvider(keys, hooks)
     engine = load_pipeline_engine(settings.policy_path, provider,
                                   os.environ if env is None else env)
+    consent.minimum_age = engine.policy.minimum_age
     outputs = {Route.ANALYTICS: names.analytics, Route.IDENTIFIABLE: names.identifiable,
                Route.DEADLETTER: names.deadletter}
     sender = TransactionalSender(app, names.raw, transactional=settings.exactly_once)

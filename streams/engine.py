@@ -13,6 +13,8 @@ __all__ = ["PipelineEngine", "load_pipeline_engine"]
 
 
 class PipelineEngine(Protocol):
+    policy: Any
+
     def parse(self, raw: bytes) -> Any: ...
 
     def subject_of(self, parsed: Any) -> str | None: ...

@@ -6,12 +6,14 @@ import asyncio
 import logging
 import os
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 import faust
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from faust.types import EventT
 
+from redactors.age import is_under_age
 from redactors.consent import ConsentState
 from schemas.consent import ConsentEventError, decode_consent
 from streams.delivery import TransactionalSender
@@ -49,6 +51,7 @@ class ConsentView:
         self._ready = asyncio.Event()
         self.on_state: Callable[[ConsentState], None] | None = None  # rights: child check
         self.rejected = 0
+        self.minimum_age = 16  # the pipeline sets the policy's own
         self._bootstrap = ",".join(f"{url.host}:{url.port or 9092}" for url in app.conf.broker)
         if follow:
             app.task(self._follow)
@@ -62,7 +65,7 @@ class ConsentView:
         """Fold one privacy.consent record into the view."""
         if value is None:
             if key is not None:
-                self._states.pop(key.decode("utf-8", "replace"), None)
+                self._forget(key.decode("utf-8", "replace"))
             return
         try:
             state = decode_consent(key, value)
@@ -73,6 +76,20 @@ class ConsentView:
         self._states[state.subject_id] = state
         if self.on_state is not None:
             self.on_state(state)
+
+    def _forget(self, subject_id: str) -> None:
+        """A tombstone: back to the policy default, except that a known child stays one.
+
+        Erasing a child tombstones its consent and adds a suppression entry; the two
+        travel on different topics, so another worker may read the tombstone first. The
+        birth year alone is kept (in memory, until restart) so that the child's events
+        stay dropped in between.
+        """
+        previous = self._states.pop(subject_id, None)
+        if previous is not None and is_under_age(previous.birth_year, self.minimum_age,
+                                                 date.today()):
+            self._states[subject_id] = ConsentState(subject_id=subject_id,
+                                                    birth_year=previous.birth_year)
 
     async def wait_ready(self) -> None:
         """Return once the view holds everything on the topic when the worker started."""

@@ -111,6 +111,17 @@ async def test_child_is_dropped_and_nothing_is_sent(rig: Rig) -> None:
     assert rig.sender.sent == []
 
 
+async def test_a_child_stays_dropped_after_its_consent_tombstone(rig: Rig) -> None:
+    # Erasing a child tombstones its consent; the suppression entry may arrive later.
+    child = ConsentState(subject_id="u1", analytics=True, birth_year=2015,
+                         updated_at="2026-11-01T00:00:00Z")
+    await rig.consent_record(*encode_consent(child))
+    await rig.consent_record(b"u1", None)
+    async with rig.agent.test_context() as agent:
+        await agent.put(event(), key=None)
+    assert rig.sender.sent == []
+
+
 async def test_invalid_consent_is_counted_and_the_last_valid_state_kept(rig: Rig) -> None:
     await rig.consent_record(*encode_consent(FULL))
     await rig.consent_record(b"u1", b"{\"subject_id\": \"u1\", \"analytics\": \"yes\"}")
