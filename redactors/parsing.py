@@ -111,8 +111,10 @@ def parse_event(raw: bytes | bytearray | memoryview | str, *,
     if body[:1] in b'["0123456789-tfn':
         try:
             codec.loads(body)
-        except codec.DecodeError:
-            pass  # text that only looks like JSON at first: a plain line
+        except codec.DecodeError as exc:
+            if "depth" in str(exc):  # JSON nested past the decoder's limit, not text
+                return BadInput("too_deep")
+            # otherwise text that only looks like JSON at first: a plain line
         else:
             return BadInput("not_object")
     text = body.decode("utf-8")

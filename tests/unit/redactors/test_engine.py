@@ -70,6 +70,7 @@ def route(
         (b'"just a string"', "not_object"),
         (b'{"a":' * 40 + b"1" + b"}" * 40, "too_deep"),
         (b'{"x": ' + b"[" * 40 + b"]" * 40 + b"}", "too_deep"),
+        (b"[" * 2000 + b"]" * 2000, "too_deep"),  # past the decoder's own depth limit
         (b'{"a": 1, "a": 2}', "duplicate_key"),
         (b'{"a": {"b": 1, "b": 1}}', "duplicate_key"),
         (b'{"geo": {"city": "x", "city": "y"}}', "duplicate_key"),
