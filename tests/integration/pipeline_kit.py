@@ -126,6 +126,13 @@ class Ledger:
     def duplicates(self) -> int:
         return sum(n - 1 for seen in self.routes.values() for n in seen.values() if n > 1)
 
+    def duplicated(self, limit: int = 20) -> dict[int, dict[str, int]]:
+        """Inputs (by seq: partition seq % 4, offset seq // 4) seen more than once per route."""
+        found = {seq: {route: n for route, n in seen.items() if n > 1}
+                 for seq, seen in sorted(self.routes.items())
+                 if any(n > 1 for n in seen.values())}
+        return dict(list(found.items())[:limit])
+
     def accounted(self, seqs: range) -> Counter[str]:
         counts: Counter[str] = Counter()
         for seq in seqs:

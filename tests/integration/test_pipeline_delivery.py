@@ -56,7 +56,7 @@ def test_kill9_mid_stream_loses_nothing(kafka_bootstrap, topic_prefix, worker_fa
     print(f"\naccounting ({'exactly' if exactly_once else 'at least'} once): "
           f"{dict(counts)}, duplicates={duplicates}")
     if exactly_once:
-        assert duplicates == 0
+        assert duplicates == 0, f"duplicated inputs (seq: route counts): {ledger.duplicated()}"
     analytics = b"\n".join(ledger.analytics_values)
     assert b"@example.org" not in analytics
     assert not IP_LEAK.search(analytics)
