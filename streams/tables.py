@@ -53,7 +53,11 @@ class ConsentView:
         self.rejected = 0
         self.minimum_age = 16  # the pipeline sets the policy's own
         self._bootstrap = ",".join(f"{url.host}:{url.port or 9092}" for url in app.conf.broker)
-        if follow:
+        self._app = app
+        gates = getattr(app, "startup_gates", None)
+        if follow and gates is not None:
+            gates.append(self.start)  # loaded before the app's consumer starts
+        elif follow:
             app.task(self._follow)
         else:
             self._ready.set()
@@ -90,6 +94,17 @@ class ConsentView:
                                                  date.today()):
             self._states[subject_id] = ConsentState(subject_id=subject_id,
                                                     birth_year=previous.birth_year)
+
+    async def start(self) -> None:
+        """Start following the topic and return once the start-up contents are read.
+
+        Run before Faust's consumer starts: an agent that waited for consent while its
+        stream was being fetched, sought back and re-fetched lost records (kill -9 test).
+        """
+        log.info("loading consent")
+        self._app.add_future(self._follow())
+        await self.wait_ready()
+        log.info("consent loaded", extra={"subjects": len(self._states)})
 
     async def wait_ready(self) -> None:
         """Return once the view holds everything on the topic when the worker started."""

@@ -9,6 +9,7 @@ the broker, so a short one costs some idle fetch requests and nothing else.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import faust
@@ -45,7 +46,17 @@ class _Transport(faust_aiokafka.Transport):
 
 
 class LowLatencyApp(faust.App):
-    """faust.App whose consumer uses `FETCH_MAX_WAIT_MS`."""
+    """faust.App whose consumer uses `FETCH_MAX_WAIT_MS`, and which awaits its
+    `startup_gates` before its consumer starts (the consent view loads there)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.startup_gates: list[Callable[[], Awaitable[None]]] = []
+
+    async def on_first_start(self) -> None:
+        await super().on_first_start()
+        for gate in self.startup_gates:
+            await gate()
 
     def _new_transport(self) -> Any:
         return _Transport(self.conf.broker_consumer, self)
