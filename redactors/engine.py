@@ -121,10 +121,29 @@ class Engine:
             return parsed
         return self.route(parsed, consent)
 
-    def route(self, parsed: ParsedEvent, consent: ConsentState | None) -> RoutedResult:
-        """Classify, transform and route one parsed event. Never raises: fails closed."""
+    def route_raw(self, raw: bytes | bytearray | memoryview | str,
+                  consent_of: Callable[[str], ConsentState | None],
+                  keys: KeyProvider | None = None) -> RoutedResult:
+        """The whole sequence for one input: parse, find the subject, look up its
+        consent with `consent_of`, route. Never raises: fails closed."""
+        parsed = self.parse(raw)
+        if isinstance(parsed, RoutedResult):
+            return parsed
         try:
-            return self._route(parsed, consent)
+            subject = self.subject_of(parsed)
+            consent = consent_of(subject) if subject is not None else None
+        except Exception:  # a failing lookup must not let the event through
+            return self._deadletter("consent_error")
+        return self.route(parsed, consent, keys)
+
+    def route(self, parsed: ParsedEvent, consent: ConsentState | None,
+              keys: KeyProvider | None = None) -> RoutedResult:
+        """Classify, transform and route one parsed event. Never raises: fails closed.
+
+        `keys` overrides the engine's key provider for this event (the pipeline passes
+        the provider of the raw partition the event came from)."""
+        try:
+            return self._route(parsed, consent, self.keys if keys is None else keys)
         except EventError as exc:
             return self._deadletter(exc.reason)
         except Exception:  # fail closed: anything unexpected is dead-lettered
@@ -241,7 +260,8 @@ class Engine:
                 return tier
         return ConsentTier.NONE
 
-    def _route(self, parsed: ParsedEvent, consent: ConsentState | None) -> RoutedResult:
+    def _route(self, parsed: ParsedEvent, consent: ConsentState | None,
+               keys: KeyProvider) -> RoutedResult:
         event = parsed.event
         subject_paths, time_paths, birth_paths, gpc_paths, dnt_paths = self._paths_in(parsed)
         subject = self._subject(event, subject_paths)
@@ -269,7 +289,7 @@ class Engine:
         if walk.identifiable and subject is not None and tier in self._identifiable_tiers:
             payload = {"fields": walk.identifiable, "policy": self.policy.version}
             identifiable = self._sealer.seal(payload, subject,
-                                             self.keys.get_or_create(subject))
+                                             keys.get_or_create(subject))
         marketing_opt_out = gpc or consent is None or not consent.marketing
         privacy = {
             "policy": self.policy.version,

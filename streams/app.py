@@ -1,4 +1,9 @@
-"""Build the Faust application: topics, tables and the ingest agent, wired once."""
+"""Build the worker: the Faust control plane and the batched data plane, wired once.
+
+The direction is one way: settings -> policy and engine -> hooks -> consent view and
+suppression -> rights -> router -> data plane -> app. Nothing is attached afterwards,
+except the consent view's `on_state` (the rights module's child check).
+"""
 
 from __future__ import annotations
 
@@ -8,17 +13,21 @@ from dataclasses import dataclass
 from typing import Any
 
 import faust
+from aiokafka import AIOKafkaConsumer
 
-from streams.agents.ingest import Ingest, register_ingest
-from streams.delivery import NEVER, CommitGate, TransactionalSender
-from streams.engine import load_pipeline_engine
+from redactors.engine import Engine, load_engine
+from redactors.keys import InMemoryKeyProvider
+from streams.dataplane.delivery import AtLeastOnce, Delivery, ExactlyOnce, ProducerOptions
+from streams.dataplane.keys import KeyStore
+from streams.dataplane.router import Router
+from streams.dataplane.service import FETCH_MAX_WAIT_MS, DataPlane
 from streams.hooks import CompositeHooks, NullHooks, PipelineHooks
 from streams.observability import install_observability
 from streams.records import Route
-from streams.rights.agent import register_rights
+from streams.rights.agent import Rights, register_rights
 from streams.settings import Settings
-from streams.tables import ConsentView, TableKeyProvider, keys_table, suppression_table
-from streams.topics import TopicNames
+from streams.tables import ConsentView, suppression_table
+from streams.topics import KEYS_TABLE, TopicNames
 from streams.transport import LowLatencyApp
 
 __all__ = ["Pipeline", "create_app", "create_pipeline"]
@@ -26,21 +35,20 @@ __all__ = ["Pipeline", "create_app", "create_pipeline"]
 
 @dataclass(frozen=True, kw_only=True)
 class Pipeline:
-    """The app and what later features build on: tables, topics, hooks, the agent."""
+    """The app and what the rights module and tests build on."""
 
     app: faust.App
     settings: Settings
     names: TopicNames
-    topics: Mapping[str, faust.TopicT]  # by TopicNames attribute: raw, analytics, ...
+    topics: Mapping[str, faust.TopicT]  # by TopicNames attribute: requests, consent, ...
+    engine: Engine
     consent: ConsentView
-    keys: Any  # faust Table, key `{partition}/{subject}` -> 32-byte data key
-    key_provider: TableKeyProvider
+    keys: KeyStore  # per-subject data keys of the raw partitions this process owns
     suppressed: Any  # faust GlobalTable: keyed subject hash -> SuppressionEntry dict
-    ingest: Ingest
     hooks: PipelineHooks
 
 
-def _app(settings: Settings) -> faust.App:
+def _app(settings: Settings) -> LowLatencyApp:
     return LowLatencyApp(
         settings.app_id,
         broker=settings.broker_urls,
@@ -50,55 +58,80 @@ def _app(settings: Settings) -> faust.App:
         web_port=settings.web_port,
         web_host=settings.web_host,
         datadir=settings.data_dir,
-        processing_guarantee="exactly_once" if settings.exactly_once else "at_least_once",
+        # The control plane (rights requests, the suppression table) is at-least-once in
+        # both modes; exactly-once is the data plane's (streams.dataplane.delivery).
+        processing_guarantee="at_least_once",
         consumer_auto_offset_reset="earliest",
         broker_session_timeout=10.0,  # a kill -9'd worker's partitions move within ~10 s
         broker_heartbeat_interval=1.0,
-        # exactly-once: commits come from the CommitGate only (see streams/delivery.py)
-        broker_commit_interval=NEVER if settings.exactly_once else settings.commit_interval,
-        broker_commit_every=NEVER if settings.exactly_once else 10_000,
-        producer_linger=0.005,  # batch sends: one produce request per event starves the loop
+        broker_commit_interval=1.0,
+        producer_linger=0.005,
         producer_acks=-1,
-        stream_buffer_maxsize=4096,
     )
+
+
+def _data_consumer(settings: Settings) -> AIOKafkaConsumer:
+    return AIOKafkaConsumer(
+        bootstrap_servers=settings.bootstrap_servers, group_id=settings.data_group,
+        enable_auto_commit=False, auto_offset_reset="earliest",
+        isolation_level="read_committed", max_poll_records=settings.max_poll_records,
+        fetch_max_wait_ms=FETCH_MAX_WAIT_MS, session_timeout_ms=10_000,
+        heartbeat_interval_ms=1_000, max_partition_fetch_bytes=4 * 1024 * 1024)
+
+
+def _delivery(settings: Settings, keys: KeyStore) -> Any:
+    options = ProducerOptions(
+        bootstrap=settings.bootstrap_servers, linger_ms=settings.linger_ms,
+        compression=None if settings.compression == "none" else settings.compression)
+
+    def build(consumer: AIOKafkaConsumer, plane: DataPlane) -> Delivery:
+        if settings.exactly_once:
+            return ExactlyOnce(consumer, options, keys, group=settings.data_group,
+                               interval=settings.commit_interval,
+                               max_events=settings.transaction_events, on_fenced=plane.pause)
+        return AtLeastOnce(consumer, options, keys, interval=settings.commit_interval)
+
+    return build
 
 
 def create_pipeline(settings: Settings, *, hooks: PipelineHooks | None = None,
                     env: Mapping[str, str] | None = None) -> Pipeline:
     """The configured pipeline; raises LogwardenError on a bad policy or missing keys."""
-    hooks = hooks or NullHooks()
+    env = os.environ if env is None else env
+    # Keys come per raw partition (streams.dataplane.keys); the engine's own provider
+    # is never used by the data plane.
+    engine = load_engine(settings.policy_path, InMemoryKeyProvider(), env)
     names = TopicNames(prefix=settings.topic_prefix, app_id=settings.app_id)
     app = _app(settings)
-    hooks = CompositeHooks([hooks, install_observability(app, settings)])
+    observer = install_observability(app, settings,
+                                     categories=[c.key for c in engine.policy.categories])
+    hooks = CompositeHooks([hooks or NullHooks(), observer])
     n = settings.partitions
 
     def topic(name: str, **kwargs: Any) -> faust.TopicT:
         return app.topic(name, partitions=n, key_serializer="raw", value_serializer="raw",
                          **kwargs)
 
-    topics = {
-        "raw": topic(names.raw), "analytics": topic(names.analytics),
-        "identifiable": topic(names.identifiable), "deadletter": topic(names.deadletter),
-        "consent": topic(names.consent, compacting=True),
-        "requests": topic(names.requests), "receipts": topic(names.receipts),
-    }
-    consent = ConsentView(app, topics["consent"], n, hooks)
-    keys = keys_table(app, n)
-    provider = TableKeyProvider(keys, hooks)
-    engine = load_pipeline_engine(settings.policy_path, provider,
-                                  os.environ if env is None else env)
-    consent.minimum_age = engine.policy.minimum_age
-    outputs = {Route.ANALYTICS: names.analytics, Route.IDENTIFIABLE: names.identifiable,
-               Route.DEADLETTER: names.deadletter}
-    sender = TransactionalSender(app, names.raw, transactional=settings.exactly_once)
-    ingest = Ingest(engine=engine, consent=consent, keys=provider, outputs=outputs,
-                    sender=sender, hooks=hooks)
-    gate = CommitGate(app, settings.commit_interval) if settings.exactly_once else None
-    register_ingest(app, topics["raw"], ingest, batch_size=settings.batch_size, gate=gate)
+    topics = {"consent": topic(names.consent, compacting=True),
+              "requests": topic(names.requests), "receipts": topic(names.receipts)}
+    consent = ConsentView(app, topics["consent"], n, hooks,
+                          minimum_age=engine.policy.minimum_age)
+    keys = KeyStore(settings.bootstrap_servers, names.changelog(KEYS_TABLE),
+                    hooks.on_key_created)
     pipeline = Pipeline(app=app, settings=settings, names=names, topics=topics,
-                        consent=consent, keys=keys, key_provider=provider,
-                        suppressed=suppression_table(app, n), ingest=ingest, hooks=hooks)
-    register_rights(pipeline, os.environ if env is None else env)  # suppression is not optional
+                        engine=engine, consent=consent, keys=keys,
+                        suppressed=suppression_table(app, n), hooks=hooks)
+    rights: Rights = register_rights(pipeline, env)  # suppression is not optional
+    router = Router(engine=engine, consent=consent,
+                    is_suppressed=rights.suppression.is_suppressed,
+                    on_child=rights.on_child_event,
+                    outputs={Route.ANALYTICS: names.analytics,
+                             Route.IDENTIFIABLE: names.identifiable,
+                             Route.DEADLETTER: names.deadletter})
+    plane = DataPlane(consumer=lambda: _data_consumer(settings), topic=names.raw,
+                      router=router, keys=keys, delivery=_delivery(settings, keys),
+                      hooks=hooks, max_records=settings.max_poll_records, beacon=app.beacon)
+    app.after_recovery.append(plane)
     return pipeline
 
 

@@ -8,7 +8,10 @@ and must never raise. Arguments carry fixed codes and counts, never event values
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from streams.dataplane.tally import BatchTally
 
 __all__ = ["CompositeHooks", "NullHooks", "PipelineHooks"]
 
@@ -28,6 +31,12 @@ class PipelineHooks(Protocol):
 
     def on_deadletter(self, reason: str) -> None:
         """One event went to the dead-letter topic with a fixed reason code."""
+
+    def on_batch(self, tally: BatchTally) -> None:
+        """The data plane routed a batch of one raw partition (counts and codes only)."""
+
+    def on_assigned(self, partitions: int) -> None:
+        """The data plane's consumer was assigned `partitions` raw partitions."""
 
     def on_consent_rejected(self, reason: str) -> None:
         """An invalid consent event was read from privacy.consent and ignored."""
@@ -51,6 +60,12 @@ class NullHooks:
         pass
 
     def on_deadletter(self, reason: str) -> None:
+        pass
+
+    def on_batch(self, tally: BatchTally) -> None:
+        pass
+
+    def on_assigned(self, partitions: int) -> None:
         pass
 
     def on_consent_rejected(self, reason: str) -> None:
@@ -81,6 +96,14 @@ class CompositeHooks:
     def on_deadletter(self, reason: str) -> None:
         for hook in self._hooks:
             hook.on_deadletter(reason)
+
+    def on_batch(self, tally: BatchTally) -> None:
+        for hook in self._hooks:
+            hook.on_batch(tally)
+
+    def on_assigned(self, partitions: int) -> None:
+        for hook in self._hooks:
+            hook.on_assigned(partitions)
 
     def on_consent_rejected(self, reason: str) -> None:
         for hook in self._hooks:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -24,12 +26,29 @@ class Settings(BaseSettings):
     data_dir: str = ".logwarden-data"
     exactly_once: bool = False
     policy_path: str | None = None
-    batch_size: int = Field(default=500, ge=1)  # events between yields to the event loop
-    commit_interval: float = Field(default=1.0, gt=0)  # seconds between offset commits
+    processes: int = Field(default=1, ge=1)  # data-plane processes on this host
+    # The data plane (streams/dataplane): records per fetch, seconds between commits (and
+    # the longest a transaction stays open), events per transaction, producer batching.
+    max_poll_records: int = Field(default=1000, ge=1)
+    commit_interval: float = Field(default=0.05, gt=0)
+    transaction_events: int = Field(default=1000, ge=1)
+    linger_ms: int = Field(default=5, ge=0)
+    compression: Literal["lz4", "zstd", "gzip", "snappy", "none"] = "lz4"
     # Lag sampler (streams/observability): how often, and Burrow's window and min-distance.
     lag_interval: float = Field(default=5.0, gt=0)
     lag_intervals: int = Field(default=10, ge=2)
     lag_min_distance: float = Field(default=30.0, ge=0)
+
+    @property
+    def data_group(self) -> str:
+        """The data plane's consumer group: the app id, so lag on logs.raw reads as
+        `kafka_consumergroup_group_lag{group="<app id>"}`."""
+        return self.app_id
+
+    @property
+    def control_group(self) -> str:
+        """Faust's consumer group (rights agent, suppression table)."""
+        return f"{self.app_id}-control"
 
     @property
     def broker_urls(self) -> str:

@@ -1,10 +1,9 @@
-"""The pipeline's Faust tables: consent (global), per-subject keys, suppressed subjects."""
+"""The control plane's state: the consent view and the suppressed-subjects table."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -16,11 +15,10 @@ from faust.types import EventT
 from redactors.age import is_under_age
 from redactors.consent import ConsentState
 from schemas.consent import ConsentEventError, decode_consent
-from streams.delivery import TransactionalSender
 from streams.hooks import PipelineHooks
-from streams.topics import KEYS_TABLE, SUPPRESSION_TABLE
+from streams.topics import SUPPRESSION_TABLE
 
-__all__ = ["ConsentView", "TableKeyProvider", "keys_table", "suppression_table"]
+__all__ = ["ConsentView", "suppression_table"]
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +40,7 @@ class ConsentView:
     """
 
     def __init__(self, app: faust.App, topic: faust.TopicT, partitions: int,
-                 hooks: PipelineHooks, *, follow: bool = True) -> None:
+                 hooks: PipelineHooks, *, minimum_age: int, follow: bool = True) -> None:
         """follow=False: no consumer; the caller feeds `apply` (agent tests)."""
         self._states: dict[str, ConsentState] = {}
         self._hooks = hooks
@@ -51,7 +49,7 @@ class ConsentView:
         self._ready = asyncio.Event()
         self.on_state: Callable[[ConsentState], None] | None = None  # rights: child check
         self.rejected = 0
-        self.minimum_age = 16  # the pipeline sets the policy's own
+        self.minimum_age = minimum_age  # the policy's
         self._bootstrap = ",".join(f"{url.host}:{url.port or 9092}" for url in app.conf.broker)
         self._app = app
         gates = getattr(app, "startup_gates", None)
@@ -150,11 +148,6 @@ class ConsentView:
         return len(self._states)
 
 
-def keys_table(app: faust.App, partitions: int) -> Any:
-    """Per-subject data keys; key `{partition}/{subject}` (see TableKeyProvider)."""
-    return app.Table(KEYS_TABLE, partitions=partitions, key_type=bytes, value_type=bytes)
-
-
 def suppression_table(app: faust.App, partitions: int) -> Any:
     """Erased or child subjects by keyed hash (redactors.suppression.SuppressionList store);
     global so that every worker sees every entry whichever partition wrote it."""
@@ -168,49 +161,3 @@ def suppression_table(app: faust.App, partitions: int) -> Any:
     return app.GlobalTable(SUPPRESSION_TABLE, partitions=partitions, key_type=str,
                            use_partitioner=True, synchronize_all_active_partitions=True,
                            recovery_buffer_size=1)
-
-
-class TableKeyProvider:
-    """KeyProvider over the keys table for the raw partition being processed.
-
-    Raw events arrive unkeyed, so a subject's events may land on any partition, and under
-    exactly-once a partition may only write inside its own transaction. Each partition
-    therefore holds its own key per subject (`{partition}/{subject}`), created on first
-    use there; erasure deletes the key in every partition. New keys are written to the
-    changelog by `flush()`, which the agent awaits before it sends the outputs they
-    encrypt, so no output outlives the key it needs.
-    """
-
-    def __init__(self, table: Any, hooks: PipelineHooks) -> None:
-        self._table = table
-        self._hooks = hooks
-        self._pending: list[tuple[bytes, bytes | None]] = []
-        self.partition = 0
-
-    def _key(self, subject_id: str, partition: int | None = None) -> bytes:
-        p = self.partition if partition is None else partition
-        return f"{p}/{subject_id}".encode()
-
-    def get(self, subject_id: str) -> bytes | None:
-        value = self._table.data.get(self._key(subject_id))
-        return bytes(value) if value else None
-
-    def get_or_create(self, subject_id: str) -> bytes:
-        key = self.get(subject_id)
-        if key is None:
-            key = os.urandom(32)
-            self._table.data[self._key(subject_id)] = key
-            self._pending.append((self._key(subject_id), key))
-            self._hooks.on_key_created()
-        return key
-
-    def delete(self, subject_id: str) -> None:
-        if self._table.data.pop(self._key(subject_id), None) is not None:
-            self._pending.append((self._key(subject_id), None))
-
-    async def flush(self, sender: TransactionalSender) -> None:
-        """Write pending key changes to the changelog partition of the current input."""
-        pending, self._pending = self._pending, []
-        topic = self._table.changelog_topic.get_topic_name()
-        for key, value in pending:
-            await sender.send(topic, key=key, value=value, partition=self.partition)

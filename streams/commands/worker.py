@@ -1,8 +1,9 @@
-"""`logwarden worker`: run a Faust stream worker."""
+"""`logwarden worker`: run a stream worker (or several processes of one)."""
 
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import click
 
@@ -15,30 +16,55 @@ __all__ = ["worker"]
 @broker_option
 @topic_prefix_option
 @app_id_option
-@click.option("--policy", "policy_path", type=click.Path(dir_okay=False),
-              default=None, help="Policy YAML (default: the shipped policy).")
-@click.option("--exactly-once", is_flag=True, help="Kafka transactions (read_committed).")
-@click.option("--partitions", type=click.IntRange(min=1), default=4, show_default=True,
-              help="Partitions of every topic (must match the live topics).")
-@click.option("--web-port", type=click.IntRange(1, 65535), default=6066, show_default=True,
-              help="HTTP port.")
-@click.option("--data-dir", default=".logwarden-data", show_default=True, help="Worker state.")
+@click.option("--policy", "policy_path", type=click.Path(dir_okay=False), default=None,
+              help="Policy YAML (default: $LOGWARDEN_POLICY_PATH or the shipped policy).")
+@click.option("--exactly-once/--at-least-once", "exactly_once", default=None,
+              help="Kafka transactions, read_committed (default: $LOGWARDEN_EXACTLY_ONCE "
+                   "or at-least-once).")
+@click.option("--partitions", type=click.IntRange(min=1), default=None,
+              help="Partitions of every topic, must match the live topics "
+                   "(default: $LOGWARDEN_PARTITIONS or 4).")
+@click.option("--processes", type=click.IntRange(min=1), default=None,
+              help="Data-plane processes on this host, one consumer group; process i "
+                   "serves HTTP on web port + i (default: $LOGWARDEN_PROCESSES or 1).")
+@click.option("--web-port", type=click.IntRange(1, 65535), default=None,
+              help="HTTP port (default: $LOGWARDEN_WEB_PORT or 6066).")
+@click.option("--data-dir", default=None,
+              help="Worker state (default: $LOGWARDEN_DATA_DIR or .logwarden-data).")
 @click.option("--loglevel", default="info", show_default=True, help="Worker log level.")
-def worker(broker: str, topic_prefix: str, app_id: str, policy_path: str | None,
-           exactly_once: bool, partitions: int, web_port: int, data_dir: str,
-           loglevel: str) -> None:
-    """Run a stream worker: consume raw logs and route redacted events."""
+def worker(broker: str, topic_prefix: str, app_id: str, loglevel: str,
+           **given: Any) -> None:
+    """Run a stream worker: consume raw logs and route redacted events.
+
+    A flag overrides its LOGWARDEN_* environment variable only when it is given.
+    """
+    from pydantic import ValidationError
+
+    from streams.settings import Settings
+
+    overrides = {name: value for name, value in given.items() if value is not None}
+    try:
+        settings = Settings(broker=broker, topic_prefix=topic_prefix, app_id=app_id,
+                            **overrides)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}"
+                             for e in exc.errors())
+        raise click.ClickException(f"bad worker settings: {problems}") from None
+    if settings.processes > 1:
+        from streams.processes import run_processes
+
+        raise SystemExit(run_processes(settings, loglevel))
+    _run(settings, loglevel)
+
+
+def _run(settings: Any, loglevel: str) -> None:
     import faust
 
     from redactors.errors import LogwardenError
     from streams.admin import create_topics
     from streams.app import create_pipeline
-    from streams.settings import Settings
     from streams.topics import topic_specs
 
-    settings = Settings(broker=broker, web_port=web_port, topic_prefix=topic_prefix,
-                        app_id=app_id, data_dir=data_dir, exactly_once=exactly_once,
-                        partitions=partitions, policy_path=policy_path)
     try:
         pipeline = create_pipeline(settings)
     except LogwardenError as exc:
@@ -47,5 +73,6 @@ def worker(broker: str, topic_prefix: str, app_id: str, policy_path: str | None,
         asyncio.run(create_topics(settings.bootstrap_servers,
                                   topic_specs(pipeline.names, settings.partitions)))
     except Exception as exc:
-        raise click.ClickException(f"cannot create topics on {broker}: {exc}") from None
+        raise click.ClickException(
+            f"cannot create topics on {settings.broker}: {type(exc).__name__}") from None
     faust.Worker(pipeline.app, loglevel=loglevel).execute_from_commandline()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Iterable
-from typing import Any
 
 import faust
 
@@ -19,47 +18,36 @@ from streams.observability.web import register_views
 from streams.settings import Settings
 from streams.topics import TopicNames, topic_specs
 
-__all__ = ["install_observability"]
+__all__ = ["category_labels", "install_observability"]
 
 log = logging.getLogger(__name__)
 
 
-def _policy_categories(settings: Settings) -> tuple[str, ...]:
-    """The policy's category keys: the only values a category label may take."""
-    from redactors.errors import LogwardenError
-    from redactors.policy import load_policy
-
-    try:
-        keys = tuple(c.key for c in load_policy(settings.policy_path).categories)
-    except (LogwardenError, OSError):  # the engine reports a bad policy; labels fall back
-        keys = ()
-    return tuple(sorted(set(keys) | set(DEFAULT_CATEGORIES)))
+def category_labels(policy_categories: Iterable[str]) -> tuple[str, ...]:
+    """The values a category label may take: the loaded policy's keys and the defaults."""
+    return tuple(sorted(set(policy_categories) | set(DEFAULT_CATEGORIES)))
 
 
 def install_observability(app: faust.App, settings: Settings, *,
-                          topic_check: TopicCheck | None = None,
-                          categories: Iterable[str] | None = None) -> PipelineObserver:
+                          categories: Iterable[str],
+                          topic_check: TopicCheck | None = None) -> PipelineObserver:
     """Attach metrics, health, the status page, JSON logs and the lag sampler to `app`.
 
-    Returns the pipeline hooks to hand to the agents. `topic_check` returns problems
-    with the broker's topics (empty when fine); by default, `logwarden topics check`.
+    Returns the pipeline hooks to hand to the data plane. `categories` are the loaded
+    policy's category keys (the only values a category label may take besides the
+    defaults). `topic_check` returns problems with the broker's topics (empty when
+    fine); by default, `logwarden topics check`.
     """
     names = TopicNames(prefix=settings.topic_prefix, app_id=settings.app_id)
     specs = topic_specs(names, settings.partitions)
-    sampler = LagSampler(settings.bootstrap_servers, settings.app_id,
-                         [names.raw, names.requests], intervals=settings.lag_intervals,
+    sampler = LagSampler(settings.bootstrap_servers, settings.data_group, [names.raw],
+                         intervals=settings.lag_intervals,
                          min_distance=settings.lag_min_distance)
-    allowed = tuple(categories) if categories is not None else _policy_categories(settings)
+    allowed = category_labels(categories)
     obs = Observability(sampler=sampler, categories=allowed)
     check = topic_check or (lambda: spec_check(settings.bootstrap_servers, specs))
     app.conf.logging_config = json_logging_config()
     register_views(app, obs)
-
-    def on_assigned(sender: Any, /, *args: Any, signal: Any, **_: Any) -> None:
-        obs.metrics.rebalances.inc()
-        obs.metrics.assigned.set(len(args[0]) if args else 0)
-
-    app.on_partitions_assigned.connect(on_assigned)
 
     async def observe_after_recovery() -> None:
         # Faust starts app tasks only once table recovery has completed.

@@ -16,7 +16,6 @@ from faust.types import EventT
 
 from redactors.age import is_under_age
 from redactors.consent import ConsentState
-from redactors.policy import load_policy
 from redactors.suppression import SubjectHasher, SuppressionEntry, SuppressionList
 from schemas import codec
 from schemas.consent import encode_consent
@@ -86,9 +85,8 @@ class PipelineEffects:
         changelog = self._p.names.changelog(KEYS_TABLE)
         for partition in range(self._partitions):
             key = f"{partition}/{subject_id}".encode()
-            if self._p.keys.data.pop(key, None) is not None:
-                held += 1
             await self._writer.send(changelog, key, None, partition)
+        held += self._p.keys.forget(subject_id)
         return held
 
     async def reshred_due(self) -> None:
@@ -253,11 +251,9 @@ def register_rights(pipeline: Any, env: Mapping[str, str], *,
     directory = export_dir or Path(pipeline.settings.data_dir) / "exports"
     writer = RightsWriter(pipeline.settings.bootstrap_servers)
     effects = PipelineEffects(pipeline, suppression, directory, writer)
-    minimum_age = load_policy(pipeline.settings.policy_path).minimum_age
+    minimum_age = pipeline.engine.policy.minimum_age
     handler = RightsHandler(hasher, effects, minimum_age=minimum_age)
     rights = Rights(pipeline, hasher, handler, suppression, writer)
-    pipeline.ingest.is_suppressed = suppression.is_suppressed
-    pipeline.ingest.on_child = rights.on_child_event
     pipeline.consent.on_state = rights.on_consent
     app: faust.App = pipeline.app
 

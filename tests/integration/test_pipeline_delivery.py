@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import random
 
 import pytest
 
@@ -41,15 +42,47 @@ def test_kill9_mid_stream_loses_nothing(kafka_bootstrap, topic_prefix, worker_fa
     assert not first.alive()
 
     worker_factory(*worker_args(topic_prefix, *extra), env=env, name="restarted")
-    ledger = asyncio.run(read_outputs(kafka_bootstrap, topic_prefix, refs,
-                                      expect=EVENTS - 400, timeout=240))
+    check_accounting(kafka_bootstrap, topic_prefix, refs, seqs, exactly_once)
 
+
+@pytest.mark.timeout(600)
+@pytest.mark.parametrize("exactly_once", [False, True], ids=["at_least_once", "exactly_once"])
+def test_five_kills_at_random_points_lose_nothing(kafka_bootstrap, topic_prefix,
+                                                  worker_factory, exactly_once):
+    """Five SIGKILLs, each once the routes grew by a random share of the stream (some
+    land mid-transaction, some during start-up or recovery), then a worker that stays."""
+    asyncio.run(setup_topics(kafka_bootstrap, topic_prefix))
+    asyncio.run(publish_consent(kafka_bootstrap, topic_prefix))
+    seqs = range(EVENTS)
+    refs = asyncio.run(produce_corpus(kafka_bootstrap, names_for(topic_prefix).raw, seqs))
+    env = worker_env()
+    extra = ("--exactly-once",) if exactly_once else ()
+    rng = random.Random()
+    seen = 0
+    for kill in range(5):
+        worker = worker_factory(*worker_args(topic_prefix, *extra), env=env,
+                                name=f"killed-{kill}")
+        step = rng.randint(EVENTS // 40, EVENTS // 8)  # routes hold ~1.7 records per input
+        seen = asyncio.run(wait_for_progress(kafka_bootstrap, topic_prefix,
+                                             at_least=seen + step, alive=worker.alive,
+                                             timeout=180))
+        worker.kill9()
+        assert not worker.alive()
+    worker_factory(*worker_args(topic_prefix, *extra), env=env, name="survivor")
+    check_accounting(kafka_bootstrap, topic_prefix, refs, seqs, exactly_once)
+
+
+def check_accounting(bootstrap: str, prefix: str, refs: dict[str, int], seqs: range,
+                     exactly_once: bool) -> None:
+    """Every input in exactly one outcome; no duplicates under exactly-once; no PII."""
+    ledger = asyncio.run(read_outputs(bootstrap, prefix, refs, expect=len(seqs) - 400,
+                                      timeout=240))
     counts = ledger.accounted(seqs)
     assert counts["missing"] == 0, counts
     assert counts["leaked_dropped"] == 0, counts
     assert counts["conflict"] == 0, counts
     assert (counts["analytics"] + counts["identifiable_only"] + counts["deadletter"]
-            + counts["dropped"]) == EVENTS, counts
+            + counts["dropped"]) == len(seqs), counts
     assert counts["deadletter"] == len([s for s in seqs if s % 101 == 7])
     assert ledger.unknown_sources == 0
     duplicates = ledger.duplicates()

@@ -60,7 +60,7 @@ def test_library_debug_records_keep_their_template_only():
 
 def test_our_records_and_library_warnings_are_formatted():
     ours = record("routed %d events", 5)
-    ours.name = "streams.agents.ingest"
+    ours.name = "streams.dataplane.service"
     assert orjson.loads(JsonFormatter().format(ours))["msg"] == "routed 5 events"
     warning = record("Ignoring missing topic: %r", "logs.raw")
     warning.name = "faust.assignor"

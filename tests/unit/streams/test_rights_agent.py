@@ -19,6 +19,7 @@ from redactors.suppression import (
     SuppressionReason,
 )
 from schemas.rights import receipt_problems
+from streams.dataplane.keys import KeyStore, PartitionKeys
 from streams.hooks import NullHooks
 from streams.rights.agent import PipelineEffects, Rights
 from streams.rights.handler import RightsHandler
@@ -130,14 +131,16 @@ def test_keys_are_shredded_again_after_the_other_workers_caught_up(monkeypatch, 
         async def send(self, topic, key, value, partition):
             sent.append((topic, key, value, partition))
 
-    keys = {b"1/alice": b"k" * 32}
+    store = KeyStore("127.0.0.1:9", NAMES.changelog("subject_keys"), lambda: None)
+    store._partitions = {1: PartitionKeys(1, {"alice": b"k" * 32}, lambda: None),
+                         2: PartitionKeys(2, {}, lambda: None)}
     pipeline = SimpleNamespace(settings=SimpleNamespace(partitions=4), names=NAMES,
-                               keys=SimpleNamespace(data=keys))
+                               keys=store)
     effects = PipelineEffects(pipeline, SuppressionList(HASHER, {}), tmp_path, Writer())
     assert asyncio.run(effects.shred_keys("alice")) == 1
-    keys[b"2/alice"] = b"n" * 32  # another worker routed one more event meanwhile
+    store[2].get_or_create("alice")  # one more event routed before the suppression applied
     asyncio.run(effects.reshred_due())
     asyncio.run(effects.reshred_due())  # nothing left to do
-    assert keys == {}
+    assert (store[1].get("alice"), store[2].get("alice")) == (None, None)
     changelog = NAMES.changelog("subject_keys")
     assert sent == [(changelog, f"{p}/alice".encode(), None, p) for p in range(4)] * 2

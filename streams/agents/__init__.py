@@ -1,1 +1,0 @@
-"""Faust agents: decode, call the engine, encode, send."""

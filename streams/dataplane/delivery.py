@@ -1,0 +1,313 @@
+"""How a routed batch reaches the broker and its offsets get committed, in each mode.
+
+At-least-once (`AtLeastOnce`): one idempotent producer; a batch's outputs (key changes
+first) go out as producer batches, and its offsets are committed, on a short interval,
+only once every output of it and of the batches before it was acknowledged.
+
+Exactly-once (`ExactlyOnce`): one transactional producer per owned raw partition, with
+transactional id `{group}-{partition}`, since aiokafka has no KIP-447 (a consumer
+generation cannot fence zombies, a transactional id per input partition can). A
+transaction per partition spans consecutive batches and closes on a size or time
+bound: its outputs and key changes, then `send_offsets_to_transaction`, then commit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.errors import ProducerFenced
+
+from streams.dataplane.keys import KeyStore
+from streams.dataplane.outputs import OutputBuffer
+
+__all__ = ["AtLeastOnce", "Delivery", "ExactlyOnce", "ProducerOptions", "Routed"]
+
+log = logging.getLogger(__name__)
+
+# (topic, key, value, headers) per output, in order; the partition is the input's.
+Output = tuple[str, bytes | None, bytes | None, list[tuple[str, bytes]]]
+
+
+@dataclass(frozen=True, slots=True)
+class Routed:
+    """One raw partition's share of a fetched batch, routed."""
+
+    tp: TopicPartition
+    next_offset: int  # the offset to commit once these outputs are durable
+    events: int
+    key_changes: list[tuple[bytes, bytes | None]]  # to the keys changelog, sent first
+    outputs: list[Output]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProducerOptions:
+    bootstrap: str
+    linger_ms: int = 5
+    compression: str | None = "lz4"
+    max_batch_size: int = 1024 * 1024
+    client: dict[str, Any] = field(default_factory=dict)  # security settings
+
+    def producer(self, **kwargs: Any) -> AIOKafkaProducer:
+        return AIOKafkaProducer(bootstrap_servers=self.bootstrap, acks="all",
+                                linger_ms=self.linger_ms, compression_type=self.compression,
+                                max_batch_size=self.max_batch_size,
+                                max_request_size=2 * self.max_batch_size,
+                                **self.client, **kwargs)
+
+
+class Delivery(Protocol):
+    async def start(self) -> None: ...
+    async def stop(self) -> None: ...
+    async def assigned(self, tps: Iterable[TopicPartition]) -> None: ...
+    async def revoked(self, tps: Iterable[TopicPartition]) -> None: ...
+    async def deliver(self, routed: list[Routed]) -> None: ...
+    async def tick(self) -> None: ...
+    async def recover(self) -> None: ...
+
+
+def _append(buffer: OutputBuffer, changelog: str, part: Routed) -> None:
+    p = part.tp.partition
+    for key, value in part.key_changes:  # keys first: no output may outlive its key
+        buffer.append(changelog, p, key, value)
+    for topic, key, value, headers in part.outputs:
+        buffer.append(topic, p, key, value, headers)
+
+
+async def _seek_to_committed(consumer: AIOKafkaConsumer,
+                             tps: Iterable[TopicPartition]) -> None:
+    """Position each partition at the group's committed offset, read now."""
+    for tp in tps:
+        committed = await consumer.committed(tp)
+        if committed is None:
+            await consumer.seek_to_beginning(tp)  # auto_offset_reset is earliest
+        else:
+            consumer.seek(tp, committed)
+
+
+class AtLeastOnce:
+    """Commit what the broker acknowledged, every `interval` seconds."""
+
+    MAX_IN_FLIGHT = 8  # fetched batches whose outputs are not yet acknowledged
+
+    def __init__(self, consumer: AIOKafkaConsumer, options: ProducerOptions, keys: KeyStore,
+                 *, interval: float) -> None:
+        self._consumer = consumer
+        self._options = options
+        self._producer: AIOKafkaProducer | None = None
+        self._keys = keys
+        self._interval = interval
+        self._in_flight: deque[tuple[list[asyncio.Future[Any]], dict[TopicPartition, int]]]
+        self._in_flight = deque()
+        self._done: dict[TopicPartition, int] = {}
+        self._last_commit = time.monotonic()
+
+    async def start(self) -> None:
+        self._producer = self._options.producer(enable_idempotence=True)
+        await self._producer.start()
+
+    async def stop(self) -> None:
+        try:
+            await self._drain()
+            await self._commit()
+        finally:
+            if self._producer is not None:
+                await self._producer.stop()
+
+    async def assigned(self, tps: Iterable[TopicPartition]) -> None:
+        await self._keys.load(tp.partition for tp in tps)
+
+    async def revoked(self, tps: Iterable[TopicPartition]) -> None:
+        await self._drain()
+        await self._commit()
+        self._keys.release(tp.partition for tp in tps)
+
+    async def deliver(self, routed: list[Routed]) -> None:
+        assert self._producer is not None, "start() first"
+        buffer = OutputBuffer(self._producer)
+        for part in routed:
+            _append(buffer, self._keys.changelog, part)
+        futures = await buffer.flush()
+        self._in_flight.append((futures, {r.tp: r.next_offset for r in routed}))
+        while len(self._in_flight) > self.MAX_IN_FLIGHT:
+            await self._settle_oldest()
+
+    async def tick(self) -> None:
+        while self._in_flight and all(f.done() for f in self._in_flight[0][0]):
+            await self._settle_oldest()
+        if time.monotonic() - self._last_commit >= self._interval:
+            await self._commit()
+
+    async def recover(self) -> None:
+        """After a failed send: forget what is in flight, reread the keys, and go back
+        to the committed offsets (what was sent since may come twice: at least once)."""
+        self._in_flight.clear()
+        self._done = {}
+        assigned = list(self._consumer.assignment())
+        self._keys.release(tp.partition for tp in assigned)
+        await self._keys.load(tp.partition for tp in assigned)
+        await _seek_to_committed(self._consumer, assigned)
+
+    async def _settle_oldest(self) -> None:
+        futures, offsets = self._in_flight.popleft()
+        await asyncio.gather(*futures)  # a failed send raises: nothing is committed
+        self._done.update(offsets)
+
+    async def _drain(self) -> None:
+        while self._in_flight:
+            await self._settle_oldest()
+
+    async def _commit(self) -> None:
+        self._last_commit = time.monotonic()
+        assigned = self._consumer.assignment()
+        offsets = {tp: o for tp, o in self._done.items() if tp in assigned}
+        self._done = {}
+        if offsets:
+            await self._consumer.commit(offsets)
+
+
+@dataclass(slots=True)
+class _Txn:
+    producer: AIOKafkaProducer
+    open: bool = False
+    opened_at: float = 0.0
+    events: int = 0
+    next_offset: int | None = None
+
+
+class ExactlyOnce:
+    """One transaction per raw partition at a time, closed on `max_events` or `interval`."""
+
+    def __init__(self, consumer: AIOKafkaConsumer, options: ProducerOptions, keys: KeyStore,
+                 *, group: str, interval: float, max_events: int,
+                 on_fenced: Callable[[TopicPartition], None]) -> None:
+        self._consumer = consumer
+        self._options = options
+        self._keys = keys
+        self._group = group
+        self._interval = interval
+        self._max_events = max_events
+        self._on_fenced = on_fenced
+        self._txns: dict[TopicPartition, _Txn] = {}
+
+    def transactional_id(self, tp: TopicPartition) -> str:
+        return f"{self._group}-{tp.partition}"
+
+    async def start(self) -> None:
+        pass
+
+    async def stop(self) -> None:
+        tps = list(self._txns)
+        await self.revoked(tps)
+
+    async def assigned(self, tps: Iterable[TopicPartition]) -> None:
+        """Fence the partitions' previous owners (InitProducerId completes or aborts
+        their open transactions), then read keys and committed offsets: both are
+        settled only after the fence."""
+        tps = list(tps)
+        for tp in tps:
+            if tp not in self._txns:
+                producer = self._options.producer(
+                    transactional_id=self.transactional_id(tp), enable_idempotence=True)
+                await producer.start()
+                self._txns[tp] = _Txn(producer)
+        await self._keys.load(tp.partition for tp in tps)
+        await _seek_to_committed(self._consumer, tps)
+
+    async def revoked(self, tps: Iterable[TopicPartition]) -> None:
+        tps = [tp for tp in tps if tp in self._txns]
+        await asyncio.gather(*(self._close(tp) for tp in tps), return_exceptions=True)
+        for tp in tps:
+            txn = self._txns.pop(tp)
+            try:
+                await txn.producer.stop()
+            except Exception as exc:  # already fenced or disconnected: nothing to keep
+                log.warning("producer stop failed: %s", type(exc).__name__)
+        self._keys.release(tp.partition for tp in tps)
+
+    async def deliver(self, routed: list[Routed]) -> None:
+        for part in routed:
+            txn = self._txns.get(part.tp)
+            if txn is None:  # revoked while the batch was routed: its records come again
+                continue
+            try:
+                if not txn.open:
+                    await txn.producer.begin_transaction()
+                    txn.open, txn.opened_at, txn.events = True, time.monotonic(), 0
+                buffer = OutputBuffer(txn.producer)
+                _append(buffer, self._keys.changelog, part)
+                await buffer.flush()
+            except ProducerFenced:
+                self._fenced(part.tp)
+                continue
+            except Exception as exc:  # the transaction cannot commit: start it over
+                log.warning("send failed, transaction aborted: %s", type(exc).__name__)
+                await self._abort(part.tp)
+                continue
+            txn.events += part.events
+            txn.next_offset = part.next_offset
+        due = [tp for tp, txn in self._txns.items()
+               if txn.open and txn.events >= self._max_events]
+        await self._close_all(due)
+
+    async def tick(self) -> None:
+        now = time.monotonic()
+        due = [tp for tp, txn in self._txns.items()
+               if txn.open and now - txn.opened_at >= self._interval]
+        await self._close_all(due)
+
+    async def _close_all(self, tps: list[TopicPartition]) -> None:
+        if tps:
+            await asyncio.gather(*(self._close(tp) for tp in tps))
+
+    async def _close(self, tp: TopicPartition) -> None:
+        """Commit the partition's open transaction with its input offset."""
+        txn = self._txns[tp]
+        if not txn.open:
+            return
+        txn.open = False
+        try:
+            if txn.next_offset is not None:
+                await txn.producer.send_offsets_to_transaction({tp: txn.next_offset},
+                                                               self._group)
+            await txn.producer.commit_transaction()
+        except ProducerFenced:
+            self._fenced(tp)
+        except Exception as exc:
+            log.warning("commit failed, transaction aborted: %s", type(exc).__name__)
+            await self._abort(tp)
+
+    async def recover(self) -> None:
+        for tp in list(self._txns):
+            await self._abort(tp)
+
+    async def _abort(self, tp: TopicPartition) -> None:
+        """Abort the open transaction, reread the partition's keys (those created in it
+        are gone) and return to its committed offset."""
+        txn = self._txns[tp]
+        txn.open, txn.next_offset = False, None
+        try:
+            await txn.producer.abort_transaction()
+        except ProducerFenced:
+            self._fenced(tp)
+            return
+        except Exception as exc:  # the producer is unusable: a rebalance replaces it
+            log.warning("abort failed: %s", type(exc).__name__)
+        self._keys.release([tp.partition])
+        await self._keys.load([tp.partition])
+        await _seek_to_committed(self._consumer, [tp])
+
+    def _fenced(self, tp: TopicPartition) -> None:
+        """Another worker owns the partition now: stop feeding it until the rebalance."""
+        log.warning("transactional producer fenced; partition paused until rebalance",
+                    extra={"partition": tp.partition})
+        txn = self._txns.get(tp)
+        if txn is not None:
+            txn.open = False
+        self._on_fenced(tp)

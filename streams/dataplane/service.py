@@ -1,0 +1,144 @@
+"""The data plane: raw records fetched in batches, routed, sent, committed.
+
+A mode Service the Faust app starts once its tables are recovered and the consent view
+is loaded. It owns an aiokafka consumer in the group `{app_id}-data` (Faust's own
+consumer keeps the group `{app_id}` for the rights agent and the suppression table)
+and the producers of its delivery mode (streams.dataplane.delivery). Faust's
+per-event path (a fetch loop with four tasks per message, a stream iterator, a send
+future per record) cost more than the engine itself; see notes/stream-throughput.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
+from mode import Service
+
+from streams.dataplane.delivery import Delivery, Routed
+from streams.dataplane.keys import KeyStore
+from streams.dataplane.router import Router
+from streams.dataplane.tally import BatchTally
+from streams.hooks import PipelineHooks
+from streams.records import SourceRef
+
+__all__ = ["DataPlane"]
+
+log = logging.getLogger(__name__)
+
+FETCH_MAX_WAIT_MS = 20  # bounds how long an empty fetch parks on the broker
+POLL_TIMEOUT_MS = 10
+
+
+class _Rebalance(ConsumerRebalanceListener):  # type: ignore[misc]
+    def __init__(self, plane: DataPlane) -> None:
+        self._plane = plane
+
+    async def on_partitions_revoked(self, revoked: Any) -> None:
+        await self._plane.revoked(list(revoked))
+
+    async def on_partitions_assigned(self, assigned: Any) -> None:
+        await self._plane.assigned(list(assigned))
+
+
+class DataPlane(Service):
+    """Fetch, route, deliver; one batch at a time, under a lock shared with rebalances."""
+
+    _consumer: AIOKafkaConsumer
+    _delivery: Delivery
+
+    def __init__(self, *, consumer: Callable[[], AIOKafkaConsumer], topic: str,
+                 router: Router, keys: KeyStore,
+                 delivery: Callable[[AIOKafkaConsumer, DataPlane], Delivery],
+                 hooks: PipelineHooks, max_records: int, **kwargs: Any) -> None:
+        """`consumer` and `delivery` build their clients once the loop runs (on_start)."""
+        super().__init__(**kwargs)
+        self._new_consumer = consumer
+        self._new_delivery = delivery
+        self._topic = topic
+        self._router = router
+        self._keys = keys
+        self._hooks = hooks
+        self._max_records = max_records
+        self._lock = asyncio.Lock()
+        self.assignment: frozenset[TopicPartition] = frozenset()
+        self.events = 0
+
+    async def on_start(self) -> None:
+        self._consumer = self._new_consumer()
+        self._delivery = self._new_delivery(self._consumer, self)
+        await self._delivery.start()
+        await self._consumer.start()
+        self._consumer.subscribe([self._topic], listener=_Rebalance(self))
+        log.info("data plane started", extra={"topic": self._topic})
+
+    async def on_stop(self) -> None:
+        async with self._lock:
+            try:
+                await self._delivery.stop()
+            finally:
+                await self._consumer.stop()
+        log.info("data plane stopped", extra={"events": self.events})
+
+    async def assigned(self, tps: list[TopicPartition]) -> None:
+        async with self._lock:
+            await self._delivery.assigned(tps)
+            self.assignment = frozenset(tps)
+            self._hooks.on_assigned(len(tps))
+
+    async def revoked(self, tps: list[TopicPartition]) -> None:
+        async with self._lock:
+            self.assignment = frozenset()
+            await self._delivery.revoked(tps)
+
+    def pause(self, tp: TopicPartition) -> None:
+        """Stop fetching a partition until the next rebalance (a fenced producer)."""
+        self._consumer.pause(tp)
+
+    @Service.task
+    async def _run(self) -> None:
+        while not self.should_stop:
+            try:
+                batch = await self._consumer.getmany(timeout_ms=POLL_TIMEOUT_MS,
+                                                     max_records=self._max_records)
+                async with self._lock:
+                    if batch:
+                        await self._delivery.deliver(self._route(batch))
+                    await self._delivery.tick()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # keep running; what failed is fetched again
+                log.error("data plane batch failed: %s", type(exc).__name__)
+                await self._recover()
+
+    async def _recover(self) -> None:
+        await asyncio.sleep(1.0)
+        async with self._lock:
+            try:
+                await self._delivery.recover()
+            except Exception as exc:
+                log.error("data plane recovery failed: %s", type(exc).__name__)
+
+    def _route(self, batch: dict[TopicPartition, list[Any]]) -> list[Routed]:
+        routed = []
+        outputs = self._router.outputs
+        for tp, records in batch.items():
+            if tp not in self.assignment or not records:
+                continue  # revoked since the fetch: the new owner reads them again
+            keys = self._keys[tp.partition]
+            tally = BatchTally(tp.topic, tp.partition)
+            out = []
+            for record in records:
+                source = SourceRef(tp.topic, tp.partition, record.offset)
+                for r in self._router.records(record.value, source, keys, tally,
+                                              record.timestamp):
+                    out.append((outputs[r.route], r.key, r.value, r.headers))
+            routed.append(Routed(tp=tp, next_offset=records[-1].offset + 1,
+                                 events=len(records), key_changes=keys.take_pending(),
+                                 outputs=out))
+            self.events += len(records)
+            self._hooks.on_batch(tally)
+        return routed

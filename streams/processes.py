@@ -1,0 +1,66 @@
+"""`logwarden worker --processes N`: N worker processes of one consumer group on a host.
+
+CPython runs one core per process; the data plane's consumer group spreads the raw
+partitions over the processes as it would over hosts. Process i gets web port
+`web_port + i` and data dir `data_dir/i` (Faust wants one each); scrape every port
+(see the README's scrape config). The parent forwards SIGINT and SIGTERM, and when
+one process exits it stops the others and exits with that process's status.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from streams.settings import Settings
+
+__all__ = ["run_processes"]
+
+
+def _child_env(settings: Settings, index: int) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update({
+        "LOGWARDEN_BROKER": settings.broker, "LOGWARDEN_TOPIC_PREFIX": settings.topic_prefix,
+        "LOGWARDEN_APP_ID": settings.app_id, "LOGWARDEN_PARTITIONS": str(settings.partitions),
+        "LOGWARDEN_EXACTLY_ONCE": "true" if settings.exactly_once else "false",
+        "LOGWARDEN_WEB_PORT": str(settings.web_port + index),
+        "LOGWARDEN_DATA_DIR": str(Path(settings.data_dir) / str(index)),
+        "LOGWARDEN_PROCESSES": "1",
+    })
+    if settings.policy_path is not None:
+        env["LOGWARDEN_POLICY_PATH"] = settings.policy_path
+    return env
+
+
+def run_processes(settings: Settings, loglevel: str) -> int:
+    """Start the processes and supervise them; returns the exit status."""
+    children = [subprocess.Popen(  # noqa: S603  our own CLI, no shell
+        [sys.executable, "-m", "streams", "worker", "--loglevel", loglevel],
+        env=_child_env(settings, i)) for i in range(settings.processes)]
+
+    def forward(signum: int, _frame: Any) -> None:
+        for child in children:
+            if child.poll() is None:
+                child.send_signal(signum)
+
+    signal.signal(signal.SIGTERM, forward)
+    signal.signal(signal.SIGINT, forward)
+    try:
+        while all(child.poll() is None for child in children):
+            time.sleep(0.2)
+    finally:
+        for child in children:
+            if child.poll() is None:
+                child.terminate()
+        for child in children:
+            try:
+                child.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                child.kill()
+    codes = [child.returncode for child in children]
+    return next((code for code in codes if code), 0)
