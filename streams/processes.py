@@ -39,11 +39,16 @@ def _child_env(settings: Settings, index: int) -> dict[str, str]:
 
 def run_processes(settings: Settings, loglevel: str) -> int:
     """Start the processes and supervise them; returns the exit status."""
+    for i in range(settings.processes):  # Faust creates only the last level
+        (Path(settings.data_dir) / str(i)).mkdir(parents=True, exist_ok=True)
+    stopping = False
     children = [subprocess.Popen(  # noqa: S603  our own CLI, no shell
         [sys.executable, "-m", "streams", "worker", "--loglevel", loglevel],
         env=_child_env(settings, i)) for i in range(settings.processes)]
 
     def forward(signum: int, _frame: Any) -> None:
+        nonlocal stopping
+        stopping = True
         for child in children:
             if child.poll() is None:
                 child.send_signal(signum)
@@ -63,4 +68,6 @@ def run_processes(settings: Settings, loglevel: str) -> int:
             except subprocess.TimeoutExpired:
                 child.kill()
     codes = [child.returncode for child in children]
-    return next((code for code in codes if code), 0)
+    failed = next((code for code in codes if code), 0)
+    # A process that ends while nobody asked the worker to stop is a failure.
+    return failed or (0 if stopping else 1)

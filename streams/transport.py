@@ -21,7 +21,7 @@ from mode import ServiceT
 
 __all__ = ["FETCH_MAX_WAIT_MS", "LowLatencyApp"]
 
-FETCH_MAX_WAIT_MS = 20
+FETCH_MAX_WAIT_MS = 100  # rights requests and table updates: a tenth of a second is soon enough
 CONTROL_GROUP_SUFFIX = "-control"
 
 

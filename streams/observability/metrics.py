@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
+from streams.observability.histogram import BatchHistogram
+
 __all__ = ["E2E_BUCKETS", "PipelineMetrics"]
 
 # Include the freshness SLO threshold (60 s) as a bucket boundary: alerts read le="60".
@@ -32,12 +34,11 @@ class PipelineMetrics:
                                         ["reason"], registry=r)
         self.keys_created = Counter("logwarden_subject_keys_created",
                                     "Per-subject data keys created.", registry=r)
-        self.processing = Histogram("logwarden_processing_seconds",
-                                    "Engine time per event.", buckets=PROCESSING_BUCKETS,
-                                    registry=r)
-        self.e2e = Histogram("logwarden_event_e2e_latency_seconds",
-                             "Routing time minus the raw record's broker timestamp.",
-                             buckets=E2E_BUCKETS, registry=r)
+        self.processing = BatchHistogram("logwarden_processing_seconds",
+                                         "Engine time per event.", PROCESSING_BUCKETS, r)
+        self.e2e = BatchHistogram("logwarden_event_e2e_latency_seconds",
+                                  "Routing time minus the raw record's broker timestamp.",
+                                  E2E_BUCKETS, r)
         self.rebalances = Counter("logwarden_rebalances", "Consumer group rebalances.",
                                   registry=r)
         self.assigned = Gauge("logwarden_assigned_partitions",

@@ -62,13 +62,9 @@ class PipelineObserver:
             code = self.guard.reason(str(reason))
             self.metrics.deadletters.labels(code).inc(n)
             self.recent_deadletters.append((time.time(), code))
-        processing = self.metrics.processing
-        for seconds in tally.seconds:
-            processing.observe(seconds)
+        self.metrics.processing.observe_many(tally.seconds)
         now = time.time()
-        e2e = self.metrics.e2e
-        for timestamp in tally.timestamps:
-            e2e.observe(max(0.0, now - timestamp))
+        self.metrics.e2e.observe_many([max(0.0, now - t) for t in tally.timestamps])
 
     def on_assigned(self, partitions: int) -> None:
         self.metrics.rebalances.inc()
