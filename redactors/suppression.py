@@ -37,7 +37,9 @@ class SubjectHasher:
     and the raw ids it would take to re-hash are exactly what we do not keep.
     """
 
-    __slots__ = ("_key", "key_id")
+    __slots__ = ("_cache", "_key", "key_id")
+
+    CACHE_SIZE = 65_536  # the data plane hashes every event's subject; most repeat
 
     def __init__(self, key: bytes, *, key_id: str) -> None:
         if len(key) < MIN_KEY_BYTES:
@@ -46,10 +48,17 @@ class SubjectHasher:
             raise MissingKeyError("suppression key id: 1-32 of [A-Za-z0-9_-]")
         self._key = key
         self.key_id = key_id
+        self._cache: dict[str, str] = {}
 
     def __call__(self, subject_id: str) -> str:
+        found = self._cache.get(subject_id)
+        if found is not None:
+            return found
         digest = hmac.new(self._key, subject_id.encode("utf-8"), hashlib.sha256).hexdigest()
-        return f"{self.key_id}:{digest}"
+        if len(self._cache) >= self.CACHE_SIZE:
+            self._cache.clear()  # bounded; ids are held no longer than the consent view's
+        found = self._cache[subject_id] = f"{self.key_id}:{digest}"
+        return found
 
     def __repr__(self) -> str:
         return f"SubjectHasher(key=***, key_id={self.key_id!r})"

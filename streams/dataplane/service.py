@@ -11,6 +11,7 @@ future per record) cost more than the engine itself; see notes/stream-throughput
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -31,6 +32,12 @@ log = logging.getLogger(__name__)
 
 FETCH_MAX_WAIT_MS = 20  # bounds how long an empty fetch parks on the broker
 POLL_TIMEOUT_MS = 10
+# CPython's defaults (700, 10, 10) collect the young generation every 700 allocations
+# and the whole heap often enough that a full pass over the engine's caches (tens of
+# ms) lands in the latency tail. After start-up the heap that lives forever (policy,
+# detectors, consent view) is frozen out of collection, and the young generations are
+# collected less often: steady-state routing in benchmarks/bench_engine, 10-30 % faster.
+GC_THRESHOLDS = (10_000, 50, 100)
 
 
 class _Rebalance(ConsumerRebalanceListener):  # type: ignore[misc]
@@ -68,6 +75,9 @@ class DataPlane(Service):
         self.events = 0
 
     async def on_start(self) -> None:
+        gc.collect()
+        gc.freeze()
+        gc.set_threshold(*GC_THRESHOLDS)
         self._consumer = self._new_consumer()
         self._delivery = self._new_delivery(self._consumer, self)
         await self._delivery.start()
