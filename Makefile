@@ -27,10 +27,16 @@ stop-broker:
 demo: setup broker
 	$(PY) deploy/demo.py
 
-## Lint, then the whole suite (unit, agent and integration against the real broker).
-test: setup system-packages broker
+## Lint and type-check.
+lint: setup
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+
+## Lint, then the whole suite (unit and integration against the real broker).
+test: lint system-packages broker
 	CI=$${CI:-} $(VENV)/bin/pytest
 
+## The engine and stream benchmarks (figures for the README's performance tables).
 bench: setup broker
-	$(PY) -m benchmarks.run
+	$(PY) -m benchmarks.bench_engine --n 5000 --naive-n 100
+	$(PY) -m benchmarks.bench_stream --events 50000

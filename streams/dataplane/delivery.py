@@ -27,7 +27,7 @@ from aiokafka.errors import ProducerFenced
 from streams.dataplane.keys import KeyStore
 from streams.dataplane.outputs import OutputBuffer
 
-__all__ = ["AtLeastOnce", "Delivery", "ExactlyOnce", "ProducerOptions", "Routed"]
+__all__ = ["AtLeastOnce", "Delivery", "ExactlyOnce", "Output", "ProducerOptions", "Routed"]
 
 log = logging.getLogger(__name__)
 
@@ -74,8 +74,8 @@ class Delivery(Protocol):
 
 def _append(buffer: OutputBuffer, changelog: str, part: Routed) -> None:
     p = part.tp.partition
-    for key, value in part.key_changes:  # keys first: no output may outlive its key
-        buffer.append(changelog, p, key, value)
+    for record_key, key_value in part.key_changes:  # keys first: no output outlives its key
+        buffer.append(changelog, p, record_key, key_value)
     for topic, key, value, headers in part.outputs:
         buffer.append(topic, p, key, value, headers)
 

@@ -19,7 +19,7 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
 from mode import Service
 
-from streams.dataplane.delivery import Delivery, Routed
+from streams.dataplane.delivery import Delivery, Output, Routed
 from streams.dataplane.keys import KeyStore
 from streams.dataplane.router import Router
 from streams.dataplane.tally import BatchTally
@@ -140,7 +140,7 @@ class DataPlane(Service):
                 continue  # revoked since the fetch: the new owner reads them again
             keys = self._keys[tp.partition]
             tally = BatchTally(tp.topic, tp.partition)
-            out = []
+            out: list[Output] = []
             for record in records:
                 source = SourceRef(tp.topic, tp.partition, record.offset)
                 for r in self._router.records(record.value, source, keys, tally,

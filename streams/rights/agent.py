@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import faust
 from faust.types import EventT
@@ -36,6 +36,9 @@ from streams.rights.reader import partition_for
 from streams.rights.writer import RightsWriter
 from streams.topics import KEYS_TABLE, SUPPRESSION_TABLE, Retention
 
+if TYPE_CHECKING:  # streams.app builds the pipeline, then registers rights on it
+    from streams.app import Pipeline
+
 __all__ = ["PipelineEffects", "Rights", "register_rights"]
 
 log = logging.getLogger(__name__)
@@ -47,7 +50,7 @@ RESHRED_AFTER_SECONDS = 30.0  # well past the time another worker takes to see a
 class PipelineEffects:
     """RightsEffects over the Faust tables and topics of one pipeline."""
 
-    def __init__(self, pipeline: Any, suppression: SuppressionList, export_dir: Path,
+    def __init__(self, pipeline: Pipeline, suppression: SuppressionList, export_dir: Path,
                  writer: RightsWriter) -> None:
         self._p = pipeline
         self._suppression = suppression
@@ -123,7 +126,7 @@ class PipelineEffects:
 class Rights:
     """Turns records of privacy.requests into receipts on privacy.receipts."""
 
-    def __init__(self, pipeline: Any, hasher: SubjectHasher, handler: RightsHandler,
+    def __init__(self, pipeline: Pipeline, hasher: SubjectHasher, handler: RightsHandler,
                  suppression: SuppressionList, writer: RightsWriter) -> None:
         self._p = pipeline
         self._writer = writer
@@ -240,7 +243,7 @@ class Rights:
         self._child_requested.add(subject_id)
 
 
-def register_rights(pipeline: Any, env: Mapping[str, str], *,
+def register_rights(pipeline: Pipeline, env: Mapping[str, str], *,
                     export_dir: Path | None = None) -> Rights:
     """Attach suppression to ingest, the rights agent and the child sweep; raises
     MissingKeyError when no suppression key is configured."""

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING
 
 import faust
 
 from schemas import codec
 from streams.rights.writer import RightsWriter
 from streams.topics import KEYS_TABLE, SUPPRESSION_TABLE, Retention
+
+if TYPE_CHECKING:  # streams.app builds the pipeline, then registers rights on it
+    from streams.app import Pipeline
 
 __all__ = ["ROLL_MARKER", "register_roll_marker"]
 
@@ -22,7 +25,7 @@ log = logging.getLogger(__name__)
 ROLL_MARKER = b"__logwarden_roll__"
 
 
-def register_roll_marker(pipeline: Any, retention: Retention, writer: RightsWriter) -> None:
+def register_roll_marker(pipeline: Pipeline, retention: Retention, writer: RightsWriter) -> None:
     """On the leader, every half roll period, append a roll marker to every partition of
     privacy.consent and of the keys and suppression changelogs."""
     app: faust.App = pipeline.app
