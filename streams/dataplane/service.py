@@ -116,6 +116,8 @@ class DataPlane(Service):
                                                      max_records=self._max_records)
                 async with self._lock:
                     if batch:
+                        batch = await self._current(batch)
+                    if batch:
                         await self._delivery.deliver(self._route(batch))
                     await self._delivery.tick()
             except asyncio.CancelledError:
@@ -131,6 +133,23 @@ class DataPlane(Service):
                 await self._delivery.recover()
             except Exception as exc:
                 log.error("data plane recovery failed: %s", type(exc).__name__)
+
+    async def _current(self, batch: dict[TopicPartition, list[Any]]
+                       ) -> dict[TopicPartition, list[Any]]:
+        """The partitions of a fetched batch whose records are still the consumer's next.
+
+        A rebalance or a recovery may run between the fetch and this lock and put the
+        partition back at its committed offset (or hand it to another worker): then the
+        consumer's position no longer follows these records, and they come again from
+        there. Routing them now would duplicate them under a transaction, and dropping
+        records whose position did follow them would lose them.
+        """
+        current = {}
+        for tp, records in batch.items():
+            if (records and tp in self.assignment
+                    and await self._consumer.position(tp) == records[-1].offset + 1):
+                current[tp] = records
+        return current
 
     def _route(self, batch: dict[TopicPartition, list[Any]]) -> list[Routed]:
         routed = []

@@ -97,6 +97,21 @@ async def produce_corpus(bootstrap: str, topic: str, seqs: range) -> dict[str, i
         await producer.stop()
 
 
+async def produce_corpus_paced(bootstrap: str, topic: str, seqs: range,
+                               per_second: float) -> dict[str, int]:
+    """produce_corpus at a steady rate, so that faults land while records flow."""
+    refs: dict[str, int] = {}
+    chunk = max(1, int(per_second / 20))
+    start = time.monotonic()
+    for i in range(0, len(seqs), chunk):
+        part = seqs[i:i + chunk]
+        refs.update(await produce_corpus(bootstrap, topic, part))
+        delay = start + (i + len(part)) / per_second - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+    return refs
+
+
 @dataclass
 class Ledger:
     """What came out, by input: routes seen and how often."""
@@ -172,6 +187,32 @@ async def read_outputs(bootstrap: str, prefix: str, refs: dict[str, int], *, exp
     finally:
         await consumer.stop()
     return ledger
+
+
+async def wait_for_committed_end(bootstrap: str, prefix: str, timeout: float = 120.0) -> None:
+    """Block until the worker group's committed offsets on logs.raw reach its end: every
+    input has been routed and its outputs acknowledged."""
+    from aiokafka.admin import AIOKafkaAdminClient
+
+    names = names_for(prefix)
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None)
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await consumer.start()
+    await admin.start()
+    parts = [TopicPartition(names.raw, p) for p in range(PARTITIONS)]
+    try:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            ends = await consumer.end_offsets(parts)
+            committed = await admin.list_consumer_group_offsets(names.app_id, partitions=parts)
+            if all(committed.get(tp) is not None and committed[tp].offset >= ends[tp]
+                   for tp in parts):
+                return
+            await asyncio.sleep(0.2)
+        raise AssertionError("the worker group never committed the end of logs.raw")
+    finally:
+        await admin.close()
+        await consumer.stop()
 
 
 async def wait_for_progress(bootstrap: str, prefix: str, at_least: int,

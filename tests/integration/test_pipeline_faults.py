@@ -1,0 +1,123 @@
+"""Faults that need no broker restart: a clean stop, and a worker joining and leaving.
+
+Invariants as in test_pipeline_delivery: every input in exactly one outcome, nothing
+lost, no child event anywhere, no known PII in analytics; no duplicate under
+exactly-once. A clean stop (SIGTERM) commits what it finished, so it adds no duplicate
+in either mode.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+
+import pytest
+
+from tests.integration.pipeline_kit import (
+    IP_LEAK,
+    names_for,
+    produce_corpus,
+    produce_corpus_paced,
+    publish_consent,
+    read_outputs,
+    setup_topics,
+    wait_for_committed_end,
+    wait_for_progress,
+    worker_args,
+    worker_env,
+)
+
+pytestmark = pytest.mark.kafka
+
+EVENTS = 12_000
+MODES = pytest.mark.parametrize("exactly_once", [False, True],
+                                ids=["at_least_once", "exactly_once"])
+
+
+def prepare(bootstrap: str, prefix: str) -> tuple[range, dict[str, int]]:
+    asyncio.run(setup_topics(bootstrap, prefix))
+    asyncio.run(publish_consent(bootstrap, prefix))
+    seqs = range(EVENTS)
+    return seqs, asyncio.run(produce_corpus(bootstrap, names_for(prefix).raw, seqs))
+
+
+def settle(bootstrap: str, prefix: str, refs: dict[str, int], seqs: range) -> tuple[dict, int]:
+    asyncio.run(wait_for_committed_end(bootstrap, prefix))
+    ledger = asyncio.run(read_outputs(bootstrap, prefix, refs, expect=len(seqs) - 300,
+                                      timeout=240))
+    counts = ledger.accounted(seqs)
+    assert counts["missing"] == 0, counts
+    assert counts["leaked_dropped"] == 0, counts
+    assert counts["conflict"] == 0, counts
+    assert sum(counts.values()) == len(seqs), counts
+    assert ledger.unknown_sources == 0
+    analytics = b"\n".join(ledger.analytics_values)
+    assert b"@example.org" not in analytics
+    assert not IP_LEAK.search(analytics)
+    return dict(counts), ledger.duplicates()
+
+
+@pytest.mark.timeout(300)
+@MODES
+def test_sigterm_mid_stream_commits_what_it_finished(kafka_bootstrap, topic_prefix,
+                                                     worker_factory, exactly_once):
+    seqs, refs = prepare(kafka_bootstrap, topic_prefix)
+    env, extra = worker_env(), (("--exactly-once",) if exactly_once else ())
+    first = worker_factory(*worker_args(topic_prefix, *extra), env=env, name="stopped")
+    asyncio.run(wait_for_progress(kafka_bootstrap, topic_prefix, at_least=EVENTS // 3,
+                                  alive=first.alive))
+    first.stop(timeout=60)
+    assert first.proc is not None
+    assert first.proc.returncode == 0, first.logs()[-3000:]
+    worker_factory(*worker_args(topic_prefix, *extra), env=env, name="next")
+    counts, duplicates = settle(kafka_bootstrap, topic_prefix, refs, seqs)
+    print(f"\nSIGTERM ({'exactly' if exactly_once else 'at least'} once): {counts}, "
+          f"duplicates={duplicates}")
+    assert duplicates == 0
+
+
+@pytest.mark.timeout(300)
+@MODES
+def test_a_worker_joining_and_leaving_mid_stream(kafka_bootstrap, topic_prefix,
+                                                 worker_factory, exactly_once):
+    """Two rebalances while records flow (500 a second for 24 s): partitions move to the
+    newcomer, whose producers fence the owner's ids after it committed on revoke, and
+    back when the newcomer stops."""
+    asyncio.run(setup_topics(kafka_bootstrap, topic_prefix))
+    asyncio.run(publish_consent(kafka_bootstrap, topic_prefix))
+    env, extra = worker_env(), (("--exactly-once",) if exactly_once else ())
+    stays = worker_factory(*worker_args(topic_prefix, *extra), env=env, name="stays")
+    seqs, refs = range(EVENTS), {}
+    feed = threading.Thread(target=lambda: refs.update(asyncio.run(produce_corpus_paced(
+        kafka_bootstrap, names_for(topic_prefix).raw, seqs, per_second=500))))
+    feed.start()
+    asyncio.run(wait_for_progress(kafka_bootstrap, topic_prefix, at_least=EVENTS // 6,
+                                  alive=stays.alive))
+    visitor = worker_factory(*worker_args(topic_prefix, *extra), env=env, name="visitor")
+    wait_for_metric_events(visitor, names_for(topic_prefix).raw)  # it owns and routes
+    visitor.stop(timeout=60)
+    assert feed.is_alive(), "the stream ended before the visitor left: slow the feed down"
+    feed.join(timeout=60)
+    assert stays.alive()
+    counts, duplicates = settle(kafka_bootstrap, topic_prefix, refs, seqs)
+    print(f"\njoin and leave ({'exactly' if exactly_once else 'at least'} once): {counts}, "
+          f"duplicates={duplicates}")
+    if exactly_once:
+        assert duplicates == 0
+
+
+def wait_for_metric_events(worker, raw: str, timeout: float = 60.0) -> None:
+    """Until the worker's own /metrics count raw events in."""
+    from tests.integration.test_pipeline_scaleout import events_in_by_partition
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert worker.alive(), worker.logs()[-3000:]
+        try:
+            if events_in_by_partition(worker.args, raw):
+                return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise AssertionError("the worker never routed an event")
