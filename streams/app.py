@@ -44,6 +44,7 @@ def _app(settings: Settings) -> faust.App:
     return LowLatencyApp(
         settings.app_id,
         broker=settings.broker_urls,
+        broker_credentials=settings.security.faust_credentials(),
         store="memory://",
         topic_partitions=settings.partitions,
         topic_replication_factor=1,
@@ -82,7 +83,7 @@ def create_pipeline(settings: Settings, *, hooks: PipelineHooks | None = None,
         "consent": topic(names.consent, compacting=True),
         "requests": topic(names.requests), "receipts": topic(names.receipts),
     }
-    consent = ConsentView(app, topics["consent"], n, hooks)
+    consent = ConsentView(app, topics["consent"], n, hooks, security=settings.security)
     keys = keys_table(app, n)
     provider = TableKeyProvider(keys, hooks)
     engine = load_pipeline_engine(settings.policy_path, provider,

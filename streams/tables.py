@@ -18,6 +18,7 @@ from redactors.consent import ConsentState
 from schemas.consent import ConsentEventError, decode_consent
 from streams.delivery import TransactionalSender
 from streams.hooks import PipelineHooks
+from streams.security import PLAINTEXT, ClientSecurity
 from streams.topics import KEYS_TABLE, SUPPRESSION_TABLE
 
 __all__ = ["ConsentView", "TableKeyProvider", "keys_table", "suppression_table"]
@@ -42,7 +43,8 @@ class ConsentView:
     """
 
     def __init__(self, app: faust.App, topic: faust.TopicT, partitions: int,
-                 hooks: PipelineHooks, *, follow: bool = True) -> None:
+                 hooks: PipelineHooks, *, follow: bool = True,
+                 security: ClientSecurity = PLAINTEXT) -> None:
         """follow=False: no consumer; the caller feeds `apply` (agent tests)."""
         self._states: dict[str, ConsentState] = {}
         self._hooks = hooks
@@ -54,6 +56,7 @@ class ConsentView:
         self.minimum_age = 16  # the pipeline sets the policy's own
         self._bootstrap = ",".join(f"{url.host}:{url.port or 9092}" for url in app.conf.broker)
         self._app = app
+        self._security = security
         gates = getattr(app, "startup_gates", None)
         if follow and gates is not None:
             gates.append(self.start)  # loaded before the app's consumer starts
@@ -123,7 +126,8 @@ class ConsentView:
     async def _tail(self) -> None:
         consumer = AIOKafkaConsumer(bootstrap_servers=self._bootstrap, group_id=None,
                                     enable_auto_commit=False, auto_offset_reset="earliest",
-                                    isolation_level="read_committed")
+                                    isolation_level="read_committed",
+                                    **self._security.aiokafka_kwargs())
         await consumer.start()
         try:
             # The topic spec fixes its partition count (topics check reports drift).

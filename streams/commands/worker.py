@@ -6,7 +6,14 @@ import asyncio
 
 import click
 
-from streams.commands.options import app_id_option, broker_option, topic_prefix_option
+from streams.commands.options import (
+    app_id_option,
+    broker_error,
+    broker_option,
+    client_config_option,
+    topic_prefix_option,
+)
+from streams.security import ClientSecurity
 
 __all__ = ["worker"]
 
@@ -24,9 +31,10 @@ __all__ = ["worker"]
               help="HTTP port.")
 @click.option("--data-dir", default=".logwarden-data", show_default=True, help="Worker state.")
 @click.option("--loglevel", default="info", show_default=True, help="Worker log level.")
+@client_config_option
 def worker(broker: str, topic_prefix: str, app_id: str, policy_path: str | None,
            exactly_once: bool, partitions: int, web_port: int, data_dir: str,
-           loglevel: str) -> None:
+           loglevel: str, security: ClientSecurity) -> None:
     """Run a stream worker: consume raw logs and route redacted events."""
     import faust
 
@@ -38,14 +46,15 @@ def worker(broker: str, topic_prefix: str, app_id: str, policy_path: str | None,
 
     settings = Settings(broker=broker, web_port=web_port, topic_prefix=topic_prefix,
                         app_id=app_id, data_dir=data_dir, exactly_once=exactly_once,
-                        partitions=partitions, policy_path=policy_path)
+                        partitions=partitions, policy_path=policy_path, security=security)
     try:
         pipeline = create_pipeline(settings)
     except LogwardenError as exc:
         raise click.ClickException(str(exc)) from None
     try:  # before Faust declares them with its own defaults
         asyncio.run(create_topics(settings.bootstrap_servers,
-                                  topic_specs(pipeline.names, settings.partitions)))
+                                  topic_specs(pipeline.names, settings.partitions),
+                                  security=settings.security))
     except Exception as exc:
-        raise click.ClickException(f"cannot create topics on {broker}: {exc}") from None
+        raise broker_error(f"create topics on {broker}", broker, exc, settings.security) from None
     faust.Worker(pipeline.app, loglevel=loglevel).execute_from_commandline()

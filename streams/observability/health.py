@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from aiokafka.admin import AIOKafkaAdminClient
 
 from streams.admin import check_topics
+from streams.security import PLAINTEXT, ClientSecurity
 from streams.topics import TopicSpec
 
 __all__ = ["Readiness", "TopicCheck", "missing_topics", "spec_check"]
@@ -43,10 +44,12 @@ class Readiness:
                 "checked_at": self.checked_at}
 
 
-async def missing_topics(bootstrap: str, names: Sequence[str]) -> list[str]:
+async def missing_topics(bootstrap: str, names: Sequence[str], *,
+                         security: ClientSecurity = PLAINTEXT) -> list[str]:
     """The default topic check: every required topic exists on the broker. It lists all
     topics: asking for named ones would let a broker with auto-create make them."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="logwarden-ready")
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="logwarden-ready",
+                                **security.aiokafka_kwargs())
     await admin.start()
     try:
         present = set(await admin.list_topics())
@@ -55,8 +58,10 @@ async def missing_topics(bootstrap: str, names: Sequence[str]) -> list[str]:
     return [f"{name}: missing" for name in names if name not in present]
 
 
-async def spec_check(bootstrap: str, specs: Sequence[TopicSpec]) -> list[str]:
+async def spec_check(bootstrap: str, specs: Sequence[TopicSpec], *,
+                     security: ClientSecurity = PLAINTEXT) -> list[str]:
     """`logwarden topics check`'s comparison, after an existence check that cannot make
     a missing topic appear (the comparison describes topics by name)."""
-    missing = await missing_topics(bootstrap, [spec.name for spec in specs])
-    return missing or [str(drift) for drift in await check_topics(bootstrap, specs)]
+    missing = await missing_topics(bootstrap, [spec.name for spec in specs], security=security)
+    return missing or [str(drift) for drift in await check_topics(bootstrap, specs,
+                                                                  security=security)]

@@ -48,10 +48,11 @@ def install_observability(app: faust.App, settings: Settings, *,
     specs = topic_specs(names, settings.partitions)
     sampler = LagSampler(settings.bootstrap_servers, settings.app_id,
                          [names.raw, names.requests], intervals=settings.lag_intervals,
-                         min_distance=settings.lag_min_distance)
+                         min_distance=settings.lag_min_distance, security=settings.security)
     allowed = tuple(categories) if categories is not None else _policy_categories(settings)
     obs = Observability(sampler=sampler, categories=allowed)
-    check = topic_check or (lambda: spec_check(settings.bootstrap_servers, specs))
+    check = topic_check or (lambda: spec_check(settings.bootstrap_servers, specs,
+                                               security=settings.security))
     app.conf.logging_config = json_logging_config()
     register_views(app, obs)
 
