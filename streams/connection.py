@@ -21,7 +21,7 @@ _DENIED = {
     kafka_errors.TopicAuthorizationFailedError: "topic",
     kafka_errors.GroupAuthorizationFailedError: "consumer group",
     kafka_errors.TransactionalIdAuthorizationFailed: "transactional id",
-    kafka_errors.ClusterAuthorizationFailedError: "cluster",
+    kafka_errors.ClusterAuthorizationFailedError: "cluster (a producer needs WRITE on a topic)",
 }
 
 

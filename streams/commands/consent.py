@@ -28,8 +28,8 @@ async def _send(bootstrap: str, topic: str, key: bytes, value: bytes,
 
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all",
                                 enable_idempotence=True, **security.aiokafka_kwargs())
-    await producer.start()
     try:
+        await producer.start()
         await producer.send_and_wait(topic, value=value, key=key)
     finally:
         await producer.stop()

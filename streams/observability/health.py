@@ -19,16 +19,19 @@ TopicCheck = Callable[[], Awaitable[Sequence[str]]]  # returns problems; empty w
 
 @dataclass
 class Readiness:
-    """What /readyz reports; ready only when both conditions hold."""
+    """What /readyz reports; ready only when tables recovered, topics checked and the
+    broker answered the last lag sample."""
 
     recovered: bool = False
     topics_checked: bool = False
     problems: list[str] = field(default_factory=list)
     checked_at: float | None = None
+    broker_error: str | None = None  # the last broker round trip failed: an outage
 
     @property
     def ready(self) -> bool:
-        return self.recovered and self.topics_checked and not self.problems
+        return (self.recovered and self.topics_checked and not self.problems
+                and self.broker_error is None)
 
     async def check_topics(self, check: TopicCheck) -> None:
         try:
@@ -41,7 +44,7 @@ class Readiness:
     def as_dict(self) -> dict[str, object]:
         return {"ready": self.ready, "tables_recovered": self.recovered,
                 "topics_checked": self.topics_checked, "problems": self.problems,
-                "checked_at": self.checked_at}
+                "checked_at": self.checked_at, "broker_error": self.broker_error}
 
 
 async def missing_topics(bootstrap: str, names: Sequence[str], *,

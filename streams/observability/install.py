@@ -71,10 +71,14 @@ def install_observability(app: faust.App, settings: Settings, *,
                                               "problems": len(obs.readiness.problems)})
         try:
             while True:
+                failures = sampler.failures
                 await obs.sample_lag()
+                # A failed sample is a broker outage: not ready until one succeeds again.
+                obs.readiness.broker_error = (f"broker unreachable: {sampler.last_error}"
+                                              if sampler.failures > failures else None)
                 if not obs.readiness.ready:
                     await obs.readiness.check_topics(check)
-                    obs.metrics.ready.set(int(obs.readiness.ready))
+                obs.metrics.ready.set(int(obs.readiness.ready))
                 await asyncio.sleep(settings.lag_interval)
         finally:
             await sampler.close()

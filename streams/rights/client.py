@@ -61,8 +61,8 @@ async def publish_receipt(bootstrap: str, names: TopicNames, receipt: dict[str, 
     """Write a receipt for work done outside the worker (the `export` command)."""
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True,
                                 **security.aiokafka_kwargs())
-    await producer.start()
     try:
+        await producer.start()
         subject = receipt.get("subject")
         await producer.send_and_wait(names.receipts, value=codec.dumps(receipt),
                                      key=subject.encode() if isinstance(subject, str) else None)

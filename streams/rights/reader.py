@@ -50,8 +50,13 @@ class KeyReader:
         self.partitions_read: dict[str, list[int]] = {}
 
     async def __aenter__(self) -> KeyReader:
-        await self._admin.start()
-        await self._consumer.start()
+        try:
+            await self._admin.start()
+            await self._consumer.start()
+        except BaseException:
+            await self._consumer.stop()  # no "Unclosed" warning after a refused start
+            await self._admin.close()
+            raise
         return self
 
     async def __aexit__(self, exc_type: type[BaseException] | None,
