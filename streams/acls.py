@@ -137,20 +137,35 @@ def plan_acls(names: TopicNames, specs: Sequence[TopicSpec],
     return sorted(acls)
 
 
-async def live_acls(admin: AIOKafkaAdminClient, principals: Sequence[str]) -> set[Acl]:
-    """The broker's ALLOW ACLs for `principals` (others' are none of our business)."""
+async def live_acls(admin: AIOKafkaAdminClient) -> set[Any]:
+    """Every ALLOW ACL on the broker (Acl, or _ForeignAcl for kinds we never plan)."""
     response = await admin._send_request(
         DescribeAclsRequest(_ANY, None, _ANY, None, None, _ANY, _ANY))  # type: ignore[arg-type]
     if response.error_code:
         from aiokafka.errors import for_code
 
         raise for_code(response.error_code)(response.error_message or "DescribeAcls")
-    found: set[Acl] = set()
+    found: set[Any] = set()
     for rtype, name, ptype, entries in response.resources:
         for principal, _host, op, perm in entries:
-            if principal in principals and perm == _ALLOW:
+            if perm == _ALLOW:
                 found.add(_acl(principal, rtype, ptype, name, op))
     return found
+
+
+def _concerns(acl: Any, planned: Sequence[Acl], principals: Principals) -> bool:
+    """Whether a live ACL touches this deployment: on one of its resources, or on a name
+    or prefix covering one of them (any principal), or inside one of its prefixes (its
+    own principals)."""
+    ours = {(a.resource, a.name) for a in planned}
+    prefixes = {(a.resource, a.name) for a in planned if a.pattern is Pattern.PREFIXED}
+    if acl.name == "*" or (acl.resource, acl.name) in ours:
+        return True
+    if acl.pattern == Pattern.PREFIXED and any(
+            r == acl.resource and name.startswith(acl.name) for r, name in ours):
+        return True
+    return acl.principal in principals.all() and any(
+        r == acl.resource and acl.name.startswith(p) for r, p in prefixes)
 
 
 def _acl(principal: str, rtype: int, ptype: int, name: str, op: int) -> Any:
@@ -175,7 +190,10 @@ class _ForeignAcl:
 
 async def check_acls(admin: AIOKafkaAdminClient, planned: Sequence[Acl],
                      principals: Principals) -> list[AclDrift]:
-    live = await live_acls(admin, principals.all())
+    """Planned ACLs the broker lacks, and grants on this deployment's resources beyond the
+    plan (to any principal: a stray `User:*` READ on raw logs is drift too). Other
+    deployments' ACLs on the same cluster are not reported."""
+    live = {acl for acl in await live_acls(admin) if _concerns(acl, planned, principals)}
     want = set(planned)
     drift = [AclDrift(acl, missing=True) for acl in sorted(want - live)]
     drift += [AclDrift(acl, missing=False) for acl in sorted(live - want, key=str)]
@@ -188,7 +206,7 @@ async def apply_acls(admin: AIOKafkaAdminClient, planned: Sequence[Acl],
     (`check` reports them)."""
     from aiokafka.errors import for_code
 
-    live = await live_acls(admin, principals.all())
+    live = await live_acls(admin)
     created = []
     for acl in planned:
         if acl in live:
