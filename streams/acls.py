@@ -140,7 +140,7 @@ def plan_acls(names: TopicNames, specs: Sequence[TopicSpec],
 async def live_acls(admin: AIOKafkaAdminClient) -> set[Any]:
     """Every ALLOW ACL on the broker (Acl, or _ForeignAcl for kinds we never plan)."""
     response = await admin._send_request(
-        DescribeAclsRequest(_ANY, None, _ANY, None, None, _ANY, _ANY))  # type: ignore[arg-type]
+        DescribeAclsRequest(_ANY, None, _ANY, None, None, _ANY, _ANY))
     if response.error_code:
         from aiokafka.errors import for_code
 

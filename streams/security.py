@@ -116,7 +116,7 @@ class ClientSecurity(BaseModel):
 
     def describe(self) -> str:
         """One line for logs and /status: protocol, mechanism, user and CA, never a secret."""
-        parts = [self.security_protocol]
+        parts: list[str] = [self.security_protocol]
         if self.sasl_mechanism:
             parts.append(f"{self.sasl_mechanism} as {self.sasl_username}")
         if self.uses_tls:

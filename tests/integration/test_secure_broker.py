@@ -196,11 +196,47 @@ def test_pipeline_runs_under_sasl_ssl_with_only_the_planned_acls(secure_broker, 
                                 str(broker.config("privacy")), "--topic-prefix", prefix,
                                 "--timeout", "60"))
         assert json.loads(receipt)["status"] == "completed"
+        # A broker outage: the worker stays up, reports not ready, and resumes on its own.
+        _outage(broker, web, worker)
+        asyncio.run(emit())
+        erased = sum(1 for i in range(len(events)) if i % 3 == 1)  # u1's events now drop
+        expected = 2 * len(events) - erased
+        analytics = asyncio.run(_read(broker, "analytics", f"{prefix}logs.analytics",
+                                      expect=expected, group=f"analytics-{uuid.uuid4()}"))
+        assert len(analytics) == expected
         assert worker.alive()
         assert "Traceback" not in worker.logs()
         assert broker.password("worker") not in worker.logs()
     finally:
         worker.stop()
+
+
+def _readyz(port: int) -> dict[str, object]:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as response:
+            return dict(json.loads(response.read()))
+    except urllib.error.HTTPError as refused:  # 503 carries the same document
+        return dict(json.loads(refused.read()))
+
+
+def _outage(broker: SecureBroker, web: int, worker: WorkerProcess) -> None:
+    env = _broker_env(broker.port)
+    subprocess.run([str(KAFKA_SH), "stop"], env=env, capture_output=True, timeout=60,
+                   check=True)
+    try:
+        deadline = time.monotonic() + 30
+        while (state := _readyz(web))["ready"] or not state.get("broker_error"):
+            assert time.monotonic() < deadline, state
+            time.sleep(0.5)
+        assert worker.alive()
+    finally:
+        subprocess.run([str(KAFKA_SH), "start"], env=env, capture_output=True, timeout=180,
+                       check=True)
+    deadline = time.monotonic() + 60
+    while not _ready(web):
+        assert worker.alive(), worker.logs()[-3000:]
+        assert time.monotonic() < deadline, _readyz(web)
+        time.sleep(0.5)
 
 
 def _untrusted_ca(directory: Path) -> Path:
