@@ -265,8 +265,10 @@ def load_security(env: Mapping[str, str] | None = None,
     if from_env:
         sources.append("LOGWARDEN_* environment")
     source = " and ".join(sources) or "defaults"
-    if isinstance(values.get("security_protocol"), str):
-        values["security_protocol"] = values["security_protocol"].upper()
+    for field, case in (("security_protocol", str.upper), ("sasl_mechanism", str.upper),
+                        ("ssl_endpoint_identification_algorithm", str.lower)):
+        if isinstance(values.get(field), str):
+            values[field] = case(values[field])  # Kafka reads these case-insensitively
     try:
         return ClientSecurity(**values, source=source)
     except ValidationError as exc:
