@@ -63,7 +63,7 @@ async def diagnose(bootstrap: str, security: ClientSecurity, timeout: float = 10
         try:
             await _tls_handshake(host, port, security.ssl_context(), timeout)
         except ssl.SSLCertVerificationError as exc:
-            if exc.verify_code == 62:  # X509_V_ERR_HOSTNAME_MISMATCH
+            if exc.verify_code in (62, 64):  # X509_V_ERR_HOSTNAME_MISMATCH, _IP_ADDRESS_
                 return (f"ssl.endpoint.identification.algorithm: the certificate of {where} "
                         f"does not name {host}; connect by a name it holds")
             if exc.verify_code == 10:  # X509_V_ERR_CERT_HAS_EXPIRED
