@@ -95,7 +95,7 @@ def _ssl_client(ca: Path, **extra: str) -> object:
                                "expired"),
     (False, ("broker.example",), {},
      "ssl.endpoint.identification.algorithm: the certificate of 127.0.0.1:{port} does not "
-     "name 127.0.0.1"),
+     "name 127.0.0.1; connect by a name it holds"),
 ])
 async def test_certificate_problems_name_the_setting(pki, expired, names, extra, expected):
     ca, cert, key = pki(expired=expired, names=names)
