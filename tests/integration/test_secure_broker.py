@@ -121,8 +121,8 @@ async def _read(broker: SecureBroker, user: str, topic: str, *, expect: int,
                                 auto_offset_reset="earliest", isolation_level="read_committed",
                                 **broker.security(user).aiokafka_kwargs())
     got: list[bytes] = []
-    await consumer.start()
     try:
+        await consumer.start()
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline and len(got) < expect:
             batch = await consumer.getmany(timeout_ms=500)
