@@ -6,6 +6,8 @@ team. Each gets exactly what its clients do (README "ACLs"); READ and WRITE impl
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import IntEnum
@@ -217,4 +219,17 @@ async def apply_acls(admin: AIOKafkaAdminClient, planned: Sequence[Acl],
             if code:
                 raise for_code(code)(f"cannot create ACL {acl}: {message or ''}")
         created.append(acl)
+    await _wait_visible(admin, planned)
     return created
+
+
+async def _wait_visible(admin: AIOKafkaAdminClient, planned: Sequence[Acl],
+                        timeout: float = 30.0) -> None:
+    """Return once the broker answers with every planned ACL: the controller commits a
+    CreateAcls before the broker's authorizer has replayed it, and a client that comes
+    straight after (`topics create` in a script) would be refused meanwhile."""
+    deadline = time.monotonic() + timeout
+    while not set(planned) <= await live_acls(admin):
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"created ACLs still not in force after {timeout:.0f} s")
+        await asyncio.sleep(0.2)

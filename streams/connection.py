@@ -119,6 +119,8 @@ async def explain(exc: BaseException, bootstrap: str, security: ClientSecurity) 
         return str(problem)
     if reason is not None:
         return reason
+    if isinstance(exc, RuntimeError) and str(exc):  # ours (streams/admin.py): names topics
+        return str(exc)
     return type(exc).__name__
 
 

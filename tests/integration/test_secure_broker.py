@@ -310,7 +310,7 @@ def test_analytics_consumer_cannot_read_raw_or_identifiable(secure_broker):
     security = broker.security("analytics")
     for topic in (f"{prefix}logs.raw", f"{prefix}logs.identifiable"):
         with pytest.raises(TopicAuthorizationFailedError) as denied:
-            asyncio.run(_read(broker, "analytics", topic, expect=1, timeout=10,
+            asyncio.run(_read(broker, "analytics", topic, expect=1, timeout=30,
                               group=f"analytics-{uuid.uuid4()}"))
         reason = asyncio.run(explain(denied.value, broker.bootstrap, security))
         assert reason.startswith("not authorized: principal User:analytics lacks an ACL on "
