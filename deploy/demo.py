@@ -2,7 +2,9 @@
 
 Starts a worker against the local broker, produces deploy/sample/events.jsonl to the raw
 topic, waits until the routes stop growing, prints counts and a few records per topic,
-then stops the worker.
+then stops the worker. Against a secure cluster, set $LOGWARDEN_CLIENT_CONFIG (or the
+LOGWARDEN_SECURITY_PROTOCOL / SASL / SSL variables): every client here, and every
+`logwarden` command it runs, connects with those settings.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from pathlib import Path
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
+from streams.security import load_security
 from streams.topics import TopicNames
 
 HERE = Path(__file__).resolve().parent
@@ -35,7 +38,8 @@ def _logwarden(*args: str) -> None:
 
 
 async def _produce(topic: str, lines: list[bytes]) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=BOOTSTRAP, acks="all")
+    producer = AIOKafkaProducer(bootstrap_servers=BOOTSTRAP, acks="all",
+                                **load_security().aiokafka_kwargs())
     await producer.start()
     try:
         for line in lines:
@@ -47,7 +51,8 @@ async def _produce(topic: str, lines: list[bytes]) -> None:
 async def _collect(topics: list[str], settle: float = 4.0, timeout: float = 90.0,
                    expect: int = 1) -> dict[str, list[bytes]]:
     consumer = AIOKafkaConsumer(*topics, bootstrap_servers=BOOTSTRAP, group_id=None,
-                                auto_offset_reset="earliest", isolation_level="read_committed")
+                                auto_offset_reset="earliest", isolation_level="read_committed",
+                                **load_security().aiokafka_kwargs())
     await consumer.start()
     got: dict[str, list[bytes]] = {t: [] for t in topics}
     start = last = time.monotonic()

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Install the Debian packages the browser and Prometheus tests need, only when missing.
+# Install the Debian packages the browser and Prometheus tests and the secure broker
+# (openssl makes its certificates) need, only when missing.
 # Idempotent: a machine that has them already does nothing (and needs no network).
 set -euo pipefail
 
-packages=(chromium chromium-driver prometheus)
+packages=(chromium chromium-driver prometheus openssl)
 missing=()
 for pkg in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

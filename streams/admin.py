@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 
+from streams.security import PLAINTEXT, ClientSecurity
 from streams.topics import TopicSpec
 
 __all__ = ["Drift", "check_topics", "create_topics"]
@@ -30,15 +31,17 @@ class Drift:
         return f"{self.topic}: {self.setting} is {self.actual}, spec says {self.expected}"
 
 
-async def _admin(bootstrap: str) -> AIOKafkaAdminClient:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=15000)
+async def _admin(bootstrap: str, security: ClientSecurity) -> AIOKafkaAdminClient:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=15000,
+                                **security.aiokafka_kwargs())
     await admin.start()
     return admin
 
 
-async def create_topics(bootstrap: str, specs: Sequence[TopicSpec]) -> list[str]:
+async def create_topics(bootstrap: str, specs: Sequence[TopicSpec], *,
+                        security: ClientSecurity = PLAINTEXT) -> list[str]:
     """Create missing topics; returns the names created. Existing ones are left alone."""
-    admin = await _admin(bootstrap)
+    admin = await _admin(bootstrap, security)
     try:
         response = await admin.create_topics(
             [NewTopic(s.name, s.partitions, 1, topic_configs=dict(s.config)) for s in specs])
@@ -72,9 +75,10 @@ async def _wait_for_leaders(admin: AIOKafkaAdminClient, names: list[str],
         await asyncio.sleep(0.2)
 
 
-async def check_topics(bootstrap: str, specs: Sequence[TopicSpec]) -> list[Drift]:
+async def check_topics(bootstrap: str, specs: Sequence[TopicSpec], *,
+                       security: ClientSecurity = PLAINTEXT) -> list[Drift]:
     """Every difference in existence, partition count and spec'd config values."""
-    admin = await _admin(bootstrap)
+    admin = await _admin(bootstrap, security)
     try:
         described = await admin.describe_topics([s.name for s in specs])
         partitions = {t["topic"]: len(t["partitions"]) for t in described if t["error_code"] == 0}

@@ -52,6 +52,7 @@ def _app(settings: Settings) -> LowLatencyApp:
     return LowLatencyApp(
         settings.app_id,
         broker=settings.broker_urls,
+        broker_credentials=settings.security.faust_credentials(),
         store="memory://",
         topic_partitions=settings.partitions,
         topic_replication_factor=1,
@@ -76,13 +77,15 @@ def _data_consumer(settings: Settings) -> AIOKafkaConsumer:
         enable_auto_commit=False, auto_offset_reset="earliest",
         isolation_level="read_committed", max_poll_records=settings.max_poll_records,
         fetch_max_wait_ms=FETCH_MAX_WAIT_MS, session_timeout_ms=10_000,
-        heartbeat_interval_ms=1_000, max_partition_fetch_bytes=4 * 1024 * 1024)
+        heartbeat_interval_ms=1_000, max_partition_fetch_bytes=4 * 1024 * 1024,
+        **settings.security.aiokafka_kwargs())
 
 
 def _delivery(settings: Settings, keys: KeyStore) -> Any:
     options = ProducerOptions(
         bootstrap=settings.bootstrap_servers, linger_ms=settings.linger_ms,
-        compression=None if settings.compression == "none" else settings.compression)
+        compression=None if settings.compression == "none" else settings.compression,
+        security=settings.security)
 
     def build(consumer: AIOKafkaConsumer, plane: DataPlane) -> Delivery:
         if settings.exactly_once:
@@ -115,9 +118,9 @@ def create_pipeline(settings: Settings, *, hooks: PipelineHooks | None = None,
     topics = {"consent": topic(names.consent, compacting=True),
               "requests": topic(names.requests), "receipts": topic(names.receipts)}
     consent = ConsentView(app, topics["consent"], n, hooks,
-                          minimum_age=engine.policy.minimum_age)
+                          minimum_age=engine.policy.minimum_age, security=settings.security)
     keys = KeyStore(settings.bootstrap_servers, names.changelog(KEYS_TABLE),
-                    hooks.on_key_created)
+                    hooks.on_key_created, settings.security)
     pipeline = Pipeline(app=app, settings=settings, names=names, topics=topics,
                         engine=engine, consent=consent, keys=keys,
                         suppressed=suppression_table(app, n), hooks=hooks)

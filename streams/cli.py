@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from streams.commands.acls import acls
 from streams.commands.consent import consent
 from streams.commands.correct import correct
 from streams.commands.export import export
@@ -27,6 +28,7 @@ def cli() -> None:
 
 
 # Register each subcommand here, one line per module in streams/commands/.
+cli.add_command(acls)
 cli.add_command(consent)
 cli.add_command(correct)
 cli.add_command(export)

@@ -22,8 +22,10 @@ from streams.settings import Settings
 __all__ = ["run_processes"]
 
 
-def _child_env(settings: Settings, index: int) -> dict[str, str]:
+def _child_env(settings: Settings, index: int, client_config: str | None) -> dict[str, str]:
     env = dict(os.environ)
+    if client_config is not None:
+        env["LOGWARDEN_CLIENT_CONFIG"] = str(Path(client_config).resolve())
     env.update({
         "LOGWARDEN_BROKER": settings.broker, "LOGWARDEN_TOPIC_PREFIX": settings.topic_prefix,
         "LOGWARDEN_APP_ID": settings.app_id, "LOGWARDEN_PARTITIONS": str(settings.partitions),
@@ -37,14 +39,14 @@ def _child_env(settings: Settings, index: int) -> dict[str, str]:
     return env
 
 
-def run_processes(settings: Settings, loglevel: str) -> int:
+def run_processes(settings: Settings, loglevel: str, *, client_config: str | None = None) -> int:
     """Start the processes and supervise them; returns the exit status."""
     for i in range(settings.processes):  # Faust creates only the last level
         (Path(settings.data_dir) / str(i)).mkdir(parents=True, exist_ok=True)
     stopping = False
     children = [subprocess.Popen(  # noqa: S603  our own CLI, no shell
         [sys.executable, "-m", "streams", "worker", "--loglevel", loglevel],
-        env=_child_env(settings, i)) for i in range(settings.processes)]
+        env=_child_env(settings, i, client_config)) for i in range(settings.processes)]
 
     def forward(signum: int, _frame: Any) -> None:
         nonlocal stopping

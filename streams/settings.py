@@ -7,6 +7,8 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from streams.security import ClientSecurity, load_security
+
 __all__ = ["DEFAULT_BROKER", "Settings"]
 
 DEFAULT_BROKER = "kafka://127.0.0.1:9092"
@@ -38,6 +40,8 @@ class Settings(BaseSettings):
     lag_interval: float = Field(default=5.0, gt=0)
     lag_intervals: int = Field(default=10, ge=2)
     lag_min_distance: float = Field(default=30.0, ge=0)
+    # TLS and SASL for every client: `**settings.security.aiokafka_kwargs()` (streams/security.py)
+    security: ClientSecurity = Field(default_factory=load_security)
 
     @property
     def data_group(self) -> str:

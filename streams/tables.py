@@ -16,6 +16,7 @@ from redactors.age import is_under_age
 from redactors.consent import ConsentState
 from schemas.consent import ConsentEventError, decode_consent
 from streams.hooks import PipelineHooks
+from streams.security import PLAINTEXT, ClientSecurity
 from streams.topics import SUPPRESSION_TABLE
 
 __all__ = ["ConsentView", "suppression_table"]
@@ -40,7 +41,8 @@ class ConsentView:
     """
 
     def __init__(self, app: faust.App, topic: faust.TopicT, partitions: int,
-                 hooks: PipelineHooks, *, minimum_age: int, follow: bool = True) -> None:
+                 hooks: PipelineHooks, *, minimum_age: int, follow: bool = True,
+                 security: ClientSecurity = PLAINTEXT) -> None:
         """follow=False: no consumer; the caller feeds `apply` (agent tests)."""
         self._states: dict[str, ConsentState] = {}
         self._hooks = hooks
@@ -52,6 +54,7 @@ class ConsentView:
         self.minimum_age = minimum_age  # the policy's
         self._bootstrap = ",".join(f"{url.host}:{url.port or 9092}" for url in app.conf.broker)
         self._app = app
+        self._security = security
         gates = getattr(app, "startup_gates", None)
         if follow and gates is not None:
             gates.append(self.start)  # loaded before the app's consumer starts
@@ -121,7 +124,8 @@ class ConsentView:
     async def _tail(self) -> None:
         consumer = AIOKafkaConsumer(bootstrap_servers=self._bootstrap, group_id=None,
                                     enable_auto_commit=False, auto_offset_reset="earliest",
-                                    isolation_level="read_committed")
+                                    isolation_level="read_committed",
+                                    **self._security.aiokafka_kwargs())
         await consumer.start()
         try:
             # The topic spec fixes its partition count (topics check reports drift).

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import sys
 import uuid
 from datetime import UTC, datetime
@@ -13,15 +12,13 @@ import click
 
 from schemas import codec
 from schemas.rights import RequestType, RightsRequest
+from streams.commands.options import broker_error
+from streams.commands.runtime import quiet_kafka_client
+from streams.security import ClientSecurity
 from streams.settings import Settings
 from streams.topics import TopicNames
 
 __all__ = ["new_request", "quiet_kafka_client", "request_options", "submit_and_report"]
-
-
-def quiet_kafka_client() -> None:
-    """The CLI reports broker trouble in one line; aiokafka's own error logs would repeat it."""
-    logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
 
 
 def request_options(command: Any) -> Any:
@@ -43,7 +40,7 @@ def new_request(kind: RequestType, subject: str, request_id: str | None,
 
 
 def submit_and_report(broker: str, topic_prefix: str, request: RightsRequest, *, wait: bool,
-                      timeout: float) -> None:
+                      timeout: float, security: ClientSecurity) -> None:
     """Submit; print the receipt as JSON; exit 1 unless it says completed."""
     from schemas.rights import RightsRequestError, parse_request
     from streams.rights.client import submit_request
@@ -52,15 +49,15 @@ def submit_and_report(broker: str, topic_prefix: str, request: RightsRequest, *,
         parse_request(request.to_dict())
     except RightsRequestError as exc:
         raise click.ClickException(str(exc)) from None
-    bootstrap = Settings(broker=broker).bootstrap_servers
+    bootstrap = Settings(broker=broker, security=security).bootstrap_servers
     names = TopicNames(prefix=topic_prefix)
     quiet_kafka_client()
     try:
         receipt = asyncio.run(submit_request(bootstrap, names, request,
-                                             wait=timeout if wait else None))
+                                             wait=timeout if wait else None,
+                                             security=security))
     except Exception as exc:  # the broker's errors: one line, no traceback
-        raise click.ClickException(f"cannot reach the broker at {broker}: "
-                                   f"{type(exc).__name__}") from None
+        raise broker_error(f"reach the broker at {broker}", broker, exc, security) from None
     if not wait:
         click.echo(f"submitted request {request.request_id}")
         return

@@ -8,20 +8,28 @@ import click
 
 from redactors.consent import ConsentState
 from schemas.consent import encode_consent, now_rfc3339
-from streams.commands.options import broker_option, topic_prefix_option
+from streams.commands.options import (
+    broker_error,
+    broker_option,
+    client_config_option,
+    topic_prefix_option,
+)
+from streams.commands.runtime import quiet_kafka_client
+from streams.security import ClientSecurity
 from streams.settings import Settings
 from streams.topics import TopicNames
 
 __all__ = ["consent"]
 
 
-async def _send(bootstrap: str, topic: str, key: bytes, value: bytes) -> None:
+async def _send(bootstrap: str, topic: str, key: bytes, value: bytes,
+                security: ClientSecurity) -> None:
     from aiokafka import AIOKafkaProducer
 
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all",
-                                enable_idempotence=True)
-    await producer.start()
+                                enable_idempotence=True, **security.aiokafka_kwargs())
     try:
+        await producer.start()
         await producer.send_and_wait(topic, value=value, key=key)
     finally:
         await producer.stop()
@@ -43,8 +51,10 @@ def consent() -> None:
               help="Global Privacy Control seen (opt-out of sale and sharing).")
 @broker_option
 @topic_prefix_option
+@client_config_option
 def set_consent(subject: str, analytics: bool, profiling: bool, marketing: bool,
-                birth_year: int | None, gpc: bool, broker: str, topic_prefix: str) -> None:
+                birth_year: int | None, gpc: bool, broker: str, topic_prefix: str,
+                security: ClientSecurity) -> None:
     """Produce SUBJECT's consent state, keyed by SUBJECT, to privacy.consent."""
     if not subject.strip():
         raise click.BadParameter("must not be empty", param_hint="SUBJECT")
@@ -53,9 +63,10 @@ def set_consent(subject: str, analytics: bool, profiling: bool, marketing: bool,
                          updated_at=now_rfc3339())
     key, value = encode_consent(state)
     topic = TopicNames(prefix=topic_prefix).consent
+    quiet_kafka_client()
+    bootstrap = Settings(broker=broker, security=security).bootstrap_servers
     try:
-        asyncio.run(_send(Settings(broker=broker).bootstrap_servers, topic, key, value))
+        asyncio.run(_send(bootstrap, topic, key, value, security))
     except Exception as exc:  # one line, naming the broker and topic, never the subject
-        raise click.ClickException(f"cannot produce to {topic} on {broker}: "
-                                   f"{type(exc).__name__}") from None
+        raise broker_error(f"produce to {topic} on {broker}", broker, exc, security) from None
     click.echo(f"consent recorded on {topic} (updated_at {state.updated_at})")

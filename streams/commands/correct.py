@@ -8,7 +8,8 @@ import click
 
 from schemas.rights import RequestType
 from streams.commands._rights import new_request, request_options, submit_and_report
-from streams.commands.options import broker_option, topic_prefix_option
+from streams.commands.options import broker_option, client_config_option, topic_prefix_option
+from streams.security import ClientSecurity
 
 __all__ = ["correct"]
 
@@ -25,10 +26,12 @@ __all__ = ["correct"]
               help="Birth year; under the policy's minimum age the subject is erased.")
 @broker_option
 @topic_prefix_option
+@client_config_option
 @request_options
 def correct(subject: str, analytics: bool | None, profiling: bool | None,
             marketing: bool | None, gpc: bool | None, birth_year: int | None, broker: str,
-            topic_prefix: str, request_id: str | None, wait: bool, timeout: float) -> None:
+            topic_prefix: str, request_id: str | None, wait: bool, timeout: float,
+            security: ClientSecurity) -> None:
     """Correct SUBJECT's consent or birth year through the worker; the receipt lists the
     fields that changed."""
     given: dict[str, Any] = {"analytics": analytics, "profiling": profiling,
@@ -38,4 +41,4 @@ def correct(subject: str, analytics: bool | None, profiling: bool | None,
         raise click.UsageError("nothing to correct: give at least one option")
     submit_and_report(broker, topic_prefix,
                       new_request(RequestType.CORRECT, subject, request_id, changes),
-                      wait=wait, timeout=timeout)
+                      wait=wait, timeout=timeout, security=security)

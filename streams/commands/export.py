@@ -17,7 +17,14 @@ from streams.commands._rights import (
     request_options,
     submit_and_report,
 )
-from streams.commands.options import app_id_option, broker_option, topic_prefix_option
+from streams.commands.options import (
+    app_id_option,
+    broker_error,
+    broker_option,
+    client_config_option,
+    topic_prefix_option,
+)
+from streams.security import ClientSecurity
 
 __all__ = ["export"]
 
@@ -32,14 +39,17 @@ __all__ = ["export"]
 @broker_option
 @topic_prefix_option
 @app_id_option
+@client_config_option
 @request_options
 def export(subject: str, out: Path | None, via_worker: bool, broker: str, topic_prefix: str,
-           app_id: str, request_id: str | None, wait: bool, timeout: float) -> None:
+           app_id: str, request_id: str | None, wait: bool, timeout: float,
+           security: ClientSecurity) -> None:
     """Export everything held about SUBJECT: identifiable records (decrypted), consent
     history, requests and receipts. Needs $LOGWARDEN_SUPPRESSION_KEY (or its file)."""
     request = new_request(RequestType.ACCESS, subject, request_id)
     if via_worker:
-        submit_and_report(broker, topic_prefix, request, wait=wait, timeout=timeout)
+        submit_and_report(broker, topic_prefix, request, wait=wait, timeout=timeout,
+                          security=security)
         return
     from redactors.errors import LogwardenError
     from redactors.suppression import SubjectHasher
@@ -55,16 +65,15 @@ def export(subject: str, out: Path | None, via_worker: bool, broker: str, topic_
         hasher = SubjectHasher.from_env(os.environ)
     except LogwardenError as exc:
         raise click.ClickException(str(exc)) from None
-    bootstrap = Settings(broker=broker).bootstrap_servers
+    bootstrap = Settings(broker=broker, security=security).bootstrap_servers
     names = TopicNames(prefix=topic_prefix, app_id=app_id)
     received = rfc3339(datetime.now(UTC))
     quiet_kafka_client()
     try:
         document = asyncio.run(collect_export(bootstrap, names, subject, hasher,
-                                              generated_at=received))
+                                              generated_at=received, security=security))
     except Exception as exc:  # the broker's errors: one line, no traceback
-        raise click.ClickException(f"cannot read from the broker at {broker}: "
-                                   f"{type(exc).__name__}") from None
+        raise broker_error(f"read from the broker at {broker}", broker, exc, security) from None
     if out is None:
         data = codec.dumps(document)
         sys.stdout.write(data.decode() + "\n")
@@ -76,4 +85,7 @@ def export(subject: str, out: Path | None, via_worker: bool, broker: str, topic_
         request_id=request.request_id, type=RequestType.ACCESS, subject=hasher(subject),
         status=ReceiptStatus.COMPLETED, trigger=RequestTrigger.REQUEST, received_at=received,
         completed_at=rfc3339(datetime.now(UTC)), details={"export": details})
-    asyncio.run(publish_receipt(bootstrap, names, receipt.to_dict()))
+    try:
+        asyncio.run(publish_receipt(bootstrap, names, receipt.to_dict(), security=security))
+    except Exception as exc:
+        raise broker_error(f"publish the receipt on {broker}", broker, exc, security) from None

@@ -10,7 +10,8 @@ import sys
 
 import click
 
-from streams.commands.options import broker_option, topic_prefix_option
+from streams.commands.options import broker_option, client_config_option, topic_prefix_option
+from streams.security import ClientSecurity
 from streams.settings import Settings
 
 __all__ = ["lag"]
@@ -40,9 +41,10 @@ def _cell(value: object, digits: int = 0) -> str:
 @click.option("--serve", "serve_port", type=click.IntRange(0, 65535), default=None,
               help="Keep sampling and serve Prometheus metrics on this port instead.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address for --serve.")
+@client_config_option
 def lag(broker: str, topic_prefix: str, group: str, max_lag: int | None,
         max_seconds: float | None, samples: int, interval: float, serve_port: int | None,
-        host: str) -> None:
+        host: str, security: ClientSecurity) -> None:
     """Show the group's lag per partition (works without a running worker)."""
     from streams.observability.lag import LagSampler
     from streams.observability.logging import json_logging_config
@@ -53,15 +55,20 @@ def lag(broker: str, topic_prefix: str, group: str, max_lag: int | None,
                                    "root": {"level": "INFO", "handlers": ["default"]}})
     else:  # a table and one error line: library connection chatter stays out
         logging.disable(logging.ERROR)
-    settings = Settings(broker=broker, topic_prefix=topic_prefix, app_id=group)
+    settings = Settings(broker=broker, topic_prefix=topic_prefix, app_id=group,
+                        security=security)
     sampler = LagSampler(settings.bootstrap_servers, group, [f"{topic_prefix}logs.raw"],
-                         min_distance=0)
+                         min_distance=0, security=security)
     if serve_port is not None:
         asyncio.run(serve_lag(sampler, host=host, port=serve_port, interval=interval))
         return
     snap = asyncio.run(sample_repeatedly(sampler, samples, interval))
     if snap is None:
-        raise click.ClickException(f"cannot read offsets from {broker}: {sampler.last_error}")
+        from streams.connection import diagnose
+
+        reason = asyncio.run(diagnose(settings.bootstrap_servers, security))
+        raise click.ClickException(f"cannot read offsets from {broker}: "
+                                   f"{reason or sampler.last_error}")
     if not snap.committed:
         raise click.ClickException(f"group {group} has no committed offsets")
     rows = [_HEADER] + [

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import click
 
+from streams.security import ClientSecurity, SecurityError, load_security
 from streams.settings import DEFAULT_BROKER
 
-__all__ = ["app_id_option", "broker_option", "topic_prefix_option"]
+__all__ = ["app_id_option", "broker_error", "broker_option", "client_config_option",
+           "topic_prefix_option"]
 
 broker_option = click.option(
     "--broker",
@@ -29,3 +32,31 @@ app_id_option = click.option(
     show_default="$LOGWARDEN_APP_ID or logwarden",
     help="Faust app id: the consumer group and the prefix of table changelogs.",
 )
+
+
+def _security(_ctx: click.Context, _param: click.Parameter, value: str | None) -> ClientSecurity:
+    try:
+        return load_security(config_file=value)
+    except SecurityError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+client_config_option = click.option(
+    "--client-config", "security", type=click.Path(dir_okay=False), default=None,
+    callback=_security, expose_value=True,
+    help="Kafka client.properties (security.protocol, sasl.mechanism, sasl.jaas.config, "
+         "ssl.ca.location, ...); default $LOGWARDEN_CLIENT_CONFIG. LOGWARDEN_SECURITY_PROTOCOL, "
+         "LOGWARDEN_SASL_* and LOGWARDEN_SSL_* override it; passwords come only from the "
+         "file, $LOGWARDEN_SASL_PASSWORD or $LOGWARDEN_SASL_PASSWORD_FILE.",
+)
+
+
+def broker_error(doing: str, broker: str, exc: BaseException,
+                 security: ClientSecurity) -> click.ClickException:
+    """`cannot <doing>: <reason>`, the reason naming the setting or ACL at fault
+    (streams.connection); no traceback, no secret."""
+    from streams.connection import explain_sync
+    from streams.settings import Settings
+
+    bootstrap: Any = Settings(broker=broker, security=security).bootstrap_servers
+    return click.ClickException(f"cannot {doing}: {explain_sync(exc, bootstrap, security)}")

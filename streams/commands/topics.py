@@ -7,7 +7,15 @@ import asyncio
 import click
 
 from streams.admin import check_topics, create_topics
-from streams.commands.options import app_id_option, broker_option, topic_prefix_option
+from streams.commands.options import (
+    app_id_option,
+    broker_error,
+    broker_option,
+    client_config_option,
+    topic_prefix_option,
+)
+from streams.commands.runtime import quiet_kafka_client
+from streams.security import ClientSecurity
 from streams.settings import Settings
 from streams.topics import TopicNames, TopicSpec, topic_specs
 
@@ -35,13 +43,16 @@ def topics() -> None:
 @topic_prefix_option
 @app_id_option
 @_partitions_option
-def create(broker: str, topic_prefix: str, app_id: str, partitions: int) -> None:
+@client_config_option
+def create(broker: str, topic_prefix: str, app_id: str, partitions: int,
+           security: ClientSecurity) -> None:
     """Create every missing topic (idempotent); existing topics are not changed."""
     specs = _specs(topic_prefix, app_id, partitions)
+    quiet_kafka_client()
     try:
-        created = asyncio.run(create_topics(_bootstrap(broker), specs))
+        created = asyncio.run(create_topics(_bootstrap(broker), specs, security=security))
     except Exception as exc:  # one line for the operator, no traceback
-        raise click.ClickException(f"cannot create topics on {broker}: {exc}") from None
+        raise broker_error(f"create topics on {broker}", broker, exc, security) from None
     for spec in specs:
         state = "created" if spec.name in created else "exists"
         click.echo(f"{state:<8} {spec.name}  ({spec.purpose})")
@@ -52,13 +63,16 @@ def create(broker: str, topic_prefix: str, app_id: str, partitions: int) -> None
 @topic_prefix_option
 @app_id_option
 @_partitions_option
-def check(broker: str, topic_prefix: str, app_id: str, partitions: int) -> None:
+@client_config_option
+def check(broker: str, topic_prefix: str, app_id: str, partitions: int,
+          security: ClientSecurity) -> None:
     """Compare live partitions and configs with the specs; exit 1 on any drift."""
     specs = _specs(topic_prefix, app_id, partitions)
+    quiet_kafka_client()
     try:
-        drifts = asyncio.run(check_topics(_bootstrap(broker), specs))
+        drifts = asyncio.run(check_topics(_bootstrap(broker), specs, security=security))
     except Exception as exc:
-        raise click.ClickException(f"cannot read topics from {broker}: {exc}") from None
+        raise broker_error(f"read topics from {broker}", broker, exc, security) from None
     for drift in drifts:
         click.echo(f"drift: {drift}", err=True)
     if drifts:

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 from typing import Any
 
 import click
 
-from streams.commands.options import app_id_option, broker_option, topic_prefix_option
+from streams.commands.options import (
+    app_id_option,
+    broker_error,
+    broker_option,
+    client_config_option,
+    topic_prefix_option,
+)
+from streams.security import ClientSecurity
 
 __all__ = ["worker"]
 
@@ -32,8 +40,9 @@ __all__ = ["worker"]
 @click.option("--data-dir", default=None,
               help="Worker state (default: $LOGWARDEN_DATA_DIR or .logwarden-data).")
 @click.option("--loglevel", default="info", show_default=True, help="Worker log level.")
+@client_config_option
 def worker(broker: str, topic_prefix: str, app_id: str, loglevel: str,
-           **given: Any) -> None:
+           security: ClientSecurity, **given: Any) -> None:
     """Run a stream worker: consume raw logs and route redacted events.
 
     A flag overrides its LOGWARDEN_* environment variable only when it is given.
@@ -45,7 +54,7 @@ def worker(broker: str, topic_prefix: str, app_id: str, loglevel: str,
     overrides = {name: value for name, value in given.items() if value is not None}
     try:
         settings = Settings(broker=broker, topic_prefix=topic_prefix, app_id=app_id,
-                            **overrides)
+                            security=security, **overrides)
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}"
                              for e in exc.errors())
@@ -53,8 +62,20 @@ def worker(broker: str, topic_prefix: str, app_id: str, loglevel: str,
     if settings.processes > 1:
         from streams.processes import run_processes
 
-        raise SystemExit(run_processes(settings, loglevel))
+        raise SystemExit(run_processes(settings, loglevel, client_config=given_config()))
     _run(settings, loglevel)
+
+
+def given_config() -> str | None:
+    """The --client-config path given on this command line (the option's callback keeps
+    only the parsed settings), for the child processes of --processes."""
+    args = sys.argv[1:]
+    for i, arg in enumerate(args):
+        if arg == "--client-config" and i + 1 < len(args):
+            return args[i + 1]
+        if arg.startswith("--client-config="):
+            return arg.split("=", 1)[1]
+    return None
 
 
 def _run(settings: Any, loglevel: str) -> None:
@@ -71,8 +92,9 @@ def _run(settings: Any, loglevel: str) -> None:
         raise click.ClickException(str(exc)) from None
     try:  # before Faust declares them with its own defaults
         asyncio.run(create_topics(settings.bootstrap_servers,
-                                  topic_specs(pipeline.names, settings.partitions)))
+                                  topic_specs(pipeline.names, settings.partitions),
+                                  security=settings.security))
     except Exception as exc:
-        raise click.ClickException(
-            f"cannot create topics on {settings.broker}: {type(exc).__name__}") from None
+        raise broker_error(f"create topics on {settings.broker}", settings.broker, exc,
+                           settings.security) from None
     faust.Worker(pipeline.app, loglevel=loglevel).execute_from_commandline()

@@ -18,7 +18,7 @@ import logging
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
@@ -26,6 +26,7 @@ from aiokafka.errors import ProducerFenced
 
 from streams.dataplane.keys import KeyStore
 from streams.dataplane.outputs import OutputBuffer
+from streams.security import PLAINTEXT, ClientSecurity
 
 __all__ = ["AtLeastOnce", "Delivery", "ExactlyOnce", "Output", "ProducerOptions", "Routed"]
 
@@ -52,14 +53,14 @@ class ProducerOptions:
     linger_ms: int = 5
     compression: str | None = "lz4"
     max_batch_size: int = 1024 * 1024
-    client: dict[str, Any] = field(default_factory=dict)  # security settings
+    security: ClientSecurity = PLAINTEXT
 
     def producer(self, **kwargs: Any) -> AIOKafkaProducer:
         return AIOKafkaProducer(bootstrap_servers=self.bootstrap, acks="all",
                                 linger_ms=self.linger_ms, compression_type=self.compression,
                                 max_batch_size=self.max_batch_size,
                                 max_request_size=2 * self.max_batch_size,
-                                **self.client, **kwargs)
+                                **self.security.aiokafka_kwargs(), **kwargs)
 
 
 class Delivery(Protocol):

@@ -20,6 +20,8 @@ from collections.abc import Callable, Iterable
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
+from streams.security import PLAINTEXT, ClientSecurity
+
 __all__ = ["KeyStore", "PartitionKeys"]
 
 log = logging.getLogger(__name__)
@@ -53,6 +55,10 @@ class PartitionKeys:
         if self._keys.pop(subject_id, None) is not None:
             self.pending.append((self._record_key(subject_id), None))
 
+    def discard(self, subject_id: str) -> bool:
+        """Forget the key here without a changelog write (the caller tombstones it)."""
+        return self._keys.pop(subject_id, None) is not None
+
     def take_pending(self) -> list[tuple[bytes, bytes | None]]:
         pending, self.pending = self.pending, []
         return pending
@@ -65,10 +71,10 @@ class KeyStore:
     """The keys of every raw partition this process owns, loaded from the changelog."""
 
     def __init__(self, bootstrap: str, changelog: str, on_created: Callable[[], None],
-                 client_options: dict[str, object] | None = None) -> None:
+                 security: ClientSecurity = PLAINTEXT) -> None:
         self.changelog = changelog
         self._bootstrap = bootstrap
-        self._client_options = client_options or {}
+        self._security = security
         self._on_created = on_created
         self._partitions: dict[int, PartitionKeys] = {}
 
@@ -103,14 +109,14 @@ class KeyStore:
         the tombstones); returns how many were held."""
         held = 0
         for keys in self._partitions.values():
-            if keys._keys.pop(subject_id, None) is not None:
-                held += 1
+            held += keys.discard(subject_id)
         return held
 
     async def _read(self, partitions: list[int]) -> dict[int, dict[str, bytes]]:
         consumer = AIOKafkaConsumer(bootstrap_servers=self._bootstrap, group_id=None,
                                     enable_auto_commit=False, auto_offset_reset="earliest",
-                                    isolation_level="read_committed", **self._client_options)
+                                    isolation_level="read_committed",
+                                    **self._security.aiokafka_kwargs())
         await consumer.start()
         try:
             tps = [TopicPartition(self.changelog, p) for p in partitions]

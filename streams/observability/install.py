@@ -42,10 +42,11 @@ def install_observability(app: faust.App, settings: Settings, *,
     specs = topic_specs(names, settings.partitions)
     sampler = LagSampler(settings.bootstrap_servers, settings.data_group, [names.raw],
                          intervals=settings.lag_intervals,
-                         min_distance=settings.lag_min_distance)
+                         min_distance=settings.lag_min_distance, security=settings.security)
     allowed = category_labels(categories)
     obs = Observability(sampler=sampler, categories=allowed)
-    check = topic_check or (lambda: spec_check(settings.bootstrap_servers, specs))
+    check = topic_check or (lambda: spec_check(settings.bootstrap_servers, specs,
+                                               security=settings.security))
     app.conf.logging_config = json_logging_config()
     register_views(app, obs)
 
@@ -58,10 +59,14 @@ def install_observability(app: faust.App, settings: Settings, *,
                                               "problems": len(obs.readiness.problems)})
         try:
             while True:
+                failures = sampler.failures
                 await obs.sample_lag()
+                # A failed sample is a broker outage: not ready until one succeeds again.
+                obs.readiness.broker_error = (f"broker unreachable: {sampler.last_error}"
+                                              if sampler.failures > failures else None)
                 if not obs.readiness.ready:
                     await obs.readiness.check_topics(check)
-                    obs.metrics.ready.set(int(obs.readiness.ready))
+                obs.metrics.ready.set(int(obs.readiness.ready))
                 await asyncio.sleep(settings.lag_interval)
         finally:
             await sampler.close()

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from streams.observability.burrow import Status, evaluate_partition, group_status
 from streams.observability.reader import GroupOffsets, OffsetReader
 from streams.observability.window import CommitWindows
+from streams.security import PLAINTEXT, ClientSecurity
 
 __all__ = ["LagSampler", "LagSnapshot", "PartitionLag"]
 
@@ -63,9 +64,10 @@ class LagSampler:
     """Sample a group's lag; keep a Burrow window per partition across samples."""
 
     def __init__(self, bootstrap: str, group: str, topics: Sequence[str] = (), *,
-                 intervals: int = 10, min_distance: float = 30.0) -> None:
+                 intervals: int = 10, min_distance: float = 30.0,
+                 security: ClientSecurity = PLAINTEXT) -> None:
         self.group = group
-        self.reader = OffsetReader(bootstrap, group, topics)
+        self.reader = OffsetReader(bootstrap, group, topics, security=security)
         self.windows = CommitWindows(intervals=intervals, min_distance=min_distance)
         self.last: LagSnapshot | None = None
         self.last_success: float | None = None

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
+from streams.security import PLAINTEXT, ClientSecurity
+
 __all__ = ["GroupOffsets", "OffsetReader"]
 
 _TIMESTAMP_WAIT = 2.0  # seconds to wait for the records at the committed offsets
@@ -30,20 +32,24 @@ class GroupOffsets:
 class OffsetReader:
     """Admin offsets, end offsets and one record per lagging partition, reusing clients."""
 
-    def __init__(self, bootstrap: str, group: str, topics: Sequence[str] = ()) -> None:
+    def __init__(self, bootstrap: str, group: str, topics: Sequence[str] = (), *,
+                 security: ClientSecurity = PLAINTEXT) -> None:
         self.bootstrap, self.group, self.topics = bootstrap, group, tuple(topics)
+        self.security = security
         self._admin: AIOKafkaAdminClient | None = None
         self._consumer: AIOKafkaConsumer | None = None
 
     async def start(self) -> None:
         self._admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap,
-                                          client_id="logwarden-lag")
+                                          client_id="logwarden-lag",
+                                          **self.security.aiokafka_kwargs())
         await self._admin.start()
         # No group: this consumer only seeks and peeks; it never joins or commits.
         self._consumer = AIOKafkaConsumer(
             bootstrap_servers=self.bootstrap, group_id=None, enable_auto_commit=False,
             auto_offset_reset="earliest", client_id="logwarden-lag",
             max_partition_fetch_bytes=64 * 1024, fetch_max_bytes=1024 * 1024,
+            **self.security.aiokafka_kwargs(),
         )
         await self._consumer.start()
 

@@ -12,6 +12,7 @@ from redactors.sealing import decrypt_identifiable, key_id
 from redactors.suppression import SubjectHasher
 from schemas import codec
 from streams.rights.reader import KeyReader
+from streams.security import PLAINTEXT, ClientSecurity
 from streams.topics import KEYS_TABLE, TopicNames
 
 __all__ = ["collect_export", "export_details", "write_export"]
@@ -30,7 +31,8 @@ async def _subject_keys(reader: KeyReader, changelog: str, subject_id: str) -> d
 
 
 async def collect_export(bootstrap: str, names: TopicNames, subject_id: str,
-                         hasher: SubjectHasher, *, generated_at: str) -> dict[str, Any]:
+                         hasher: SubjectHasher, *, generated_at: str,
+                         security: ClientSecurity = PLAINTEXT) -> dict[str, Any]:
     """The export document for `subject_id`, read from the broker.
 
     Raw events arrive unkeyed, so the subject's identifiable records and data keys can
@@ -40,7 +42,7 @@ async def collect_export(bootstrap: str, names: TopicNames, subject_id: str,
     their key hashes to.
     """
     subject = subject_id.encode()
-    async with KeyReader(bootstrap) as reader:
+    async with KeyReader(bootstrap, security) as reader:
         keys = await _subject_keys(reader, names.changelog(KEYS_TABLE), subject_id)
         every = range(await reader.partition_count(names.identifiable))
         identifiable: list[HeldRecord] = await reader.read(names.identifiable, subject, every)

@@ -119,7 +119,8 @@ class PipelineEffects:
         settings = self._p.settings
         document = await collect_export(
             settings.bootstrap_servers, self._p.names, request.subject_id,
-            self._suppression.hasher, generated_at=rfc3339(datetime.now(UTC)))
+            self._suppression.hasher, generated_at=rfc3339(datetime.now(UTC)),
+            security=settings.security)
         return write_export(document, self._export_dir / f"{request.request_id}.json")
 
 
@@ -252,7 +253,7 @@ def register_rights(pipeline: Pipeline, env: Mapping[str, str], *,
     # producer, which under exactly-once cannot reach partitions this worker does not own.
     suppression = SuppressionList(hasher, pipeline.suppressed.data)
     directory = export_dir or Path(pipeline.settings.data_dir) / "exports"
-    writer = RightsWriter(pipeline.settings.bootstrap_servers)
+    writer = RightsWriter(pipeline.settings.bootstrap_servers, pipeline.settings.security)
     effects = PipelineEffects(pipeline, suppression, directory, writer)
     minimum_age = pipeline.engine.policy.minimum_age
     handler = RightsHandler(hasher, effects, minimum_age=minimum_age)

@@ -9,6 +9,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from schemas import codec
 from schemas.rights import RightsRequest
+from streams.security import PLAINTEXT, ClientSecurity
 from streams.topics import TopicNames
 
 __all__ = ["publish_receipt", "submit_request"]
@@ -28,13 +29,16 @@ async def _await_receipt(consumer: AIOKafkaConsumer, request_id: str,
 
 
 async def submit_request(bootstrap: str, names: TopicNames, request: RightsRequest, *,
-                         wait: float | None) -> dict[str, Any] | None:
+                         wait: float | None,
+                         security: ClientSecurity = PLAINTEXT) -> dict[str, Any] | None:
     """Produce the request (keyed by subject id, so the default partitioner puts it where
     the worker expects); with `wait`, the receipt the worker writes for it within that
     many seconds, else None."""
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True,
+                                **security.aiokafka_kwargs())
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None,
-                                enable_auto_commit=False, isolation_level="read_committed")
+                                enable_auto_commit=False, isolation_level="read_committed",
+                                **security.aiokafka_kwargs())
     try:
         await producer.start()
         await consumer.start()
@@ -52,11 +56,13 @@ async def submit_request(bootstrap: str, names: TopicNames, request: RightsReque
         await producer.stop()
 
 
-async def publish_receipt(bootstrap: str, names: TopicNames, receipt: dict[str, Any]) -> None:
+async def publish_receipt(bootstrap: str, names: TopicNames, receipt: dict[str, Any], *,
+                          security: ClientSecurity = PLAINTEXT) -> None:
     """Write a receipt for work done outside the worker (the `export` command)."""
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
-    await producer.start()
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True,
+                                **security.aiokafka_kwargs())
     try:
+        await producer.start()
         subject = receipt.get("subject")
         await producer.send_and_wait(names.receipts, value=codec.dumps(receipt),
                                      key=subject.encode() if isinstance(subject, str) else None)

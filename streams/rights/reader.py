@@ -11,6 +11,7 @@ from aiokafka.partitioner import murmur2
 
 from redactors.export import HeldRecord
 from schemas import codec
+from streams.security import PLAINTEXT, ClientSecurity
 
 __all__ = ["KeyReader", "partition_for"]
 
@@ -39,16 +40,23 @@ def _held(topic: str, partition: int, offset: int, timestamp: int,
 class KeyReader:
     """One consumer and one admin client for several keyed reads (`async with`)."""
 
-    def __init__(self, bootstrap: str) -> None:
-        self._admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=15000)
+    def __init__(self, bootstrap: str, security: ClientSecurity = PLAINTEXT) -> None:
+        self._admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=15000,
+                                          **security.aiokafka_kwargs())
         self._consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False,
                                           group_id=None, isolation_level="read_committed",
-                                          auto_offset_reset="earliest")
+                                          auto_offset_reset="earliest",
+                                          **security.aiokafka_kwargs())
         self.partitions_read: dict[str, list[int]] = {}
 
     async def __aenter__(self) -> KeyReader:
-        await self._admin.start()
-        await self._consumer.start()
+        try:
+            await self._admin.start()
+            await self._consumer.start()
+        except BaseException:
+            await self._consumer.stop()  # no "Unclosed" warning after a refused start
+            await self._admin.close()
+            raise
         return self
 
     async def __aexit__(self, exc_type: type[BaseException] | None,

@@ -6,6 +6,8 @@ import asyncio
 
 from aiokafka import AIOKafkaProducer
 
+from streams.security import PLAINTEXT, ClientSecurity
+
 __all__ = ["RightsWriter"]
 
 
@@ -20,8 +22,9 @@ class RightsWriter:
     replayed after a crash gets a second receipt.
     """
 
-    def __init__(self, bootstrap: str) -> None:
+    def __init__(self, bootstrap: str, security: ClientSecurity = PLAINTEXT) -> None:
         self._bootstrap = bootstrap
+        self._security = security
         self._producer: AIOKafkaProducer | None = None
         self._lock = asyncio.Lock()
 
@@ -29,7 +32,8 @@ class RightsWriter:
         async with self._lock:
             if self._producer is None:
                 producer = AIOKafkaProducer(bootstrap_servers=self._bootstrap, acks="all",
-                                            enable_idempotence=True)
+                                            enable_idempotence=True,
+                                            **self._security.aiokafka_kwargs())
                 await producer.start()
                 self._producer = producer
             return self._producer

@@ -36,3 +36,13 @@ async def test_readiness(recovered, check, ready, problems):
 
 def test_not_ready_before_any_check():
     assert not Readiness(recovered=True).ready
+
+
+def test_a_broker_outage_is_not_ready_until_it_ends():
+    readiness = Readiness(recovered=True)
+    readiness.topics_checked = True
+    readiness.broker_error = "broker unreachable: KafkaConnectionError"
+    assert not readiness.ready
+    assert readiness.as_dict()["broker_error"] == "broker unreachable: KafkaConnectionError"
+    readiness.broker_error = None
+    assert readiness.ready

@@ -1,0 +1,130 @@
+"""Why a Kafka client could not connect or was refused, in one line naming the setting.
+
+aiokafka reports a failed TLS handshake or SASL login only as "Unable to bootstrap" (the
+cause goes to its log), so after a failure `explain` retries the first broker step by step
+(TCP, TLS, SASL) and names the setting at fault. Never a secret, never a traceback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+from typing import Any
+
+from aiokafka import errors as kafka_errors
+
+from streams.security import ClientSecurity, SecurityError
+
+__all__ = ["diagnose", "explain", "explain_sync"]
+
+_DENIED = {
+    kafka_errors.TopicAuthorizationFailedError: "topic",
+    kafka_errors.GroupAuthorizationFailedError: "consumer group",
+    kafka_errors.TransactionalIdAuthorizationFailed: "transactional id",
+    kafka_errors.ClusterAuthorizationFailedError: "cluster (a producer needs WRITE on a topic)",
+}
+
+
+def _first(bootstrap: str) -> tuple[str, int]:
+    first = bootstrap.split(",")[0].split("://", 1)[-1]
+    host, _, port = first.rpartition(":")
+    return (host or first).strip("[]"), int(port or 9092)
+
+
+async def _tls_handshake(host: str, port: int, context: ssl.SSLContext,
+                         timeout: float) -> None:
+    _reader, writer = await asyncio.wait_for(
+        asyncio.open_connection(host, port, ssl=context, server_hostname=host), timeout)
+    writer.close()
+
+
+async def diagnose(bootstrap: str, security: ClientSecurity, timeout: float = 10.0) -> str | None:
+    """The first thing wrong between this client and the first bootstrap broker, or None."""
+    from aiokafka.conn import create_conn
+    from aiokafka.protocol.metadata import MetadataRequest
+
+    host, port = _first(bootstrap)
+    where = f"{host}:{port}"
+    try:
+        _r, writer = await asyncio.wait_for(asyncio.open_connection(host, port), timeout)
+        writer.close()
+    except (OSError, TimeoutError) as exc:
+        return f"bootstrap: nothing answers at {where} ({type(exc).__name__})"
+    if not security.uses_tls:
+        probe = ssl.create_default_context()
+        probe.check_hostname, probe.verify_mode = False, ssl.CERT_NONE
+        try:
+            await _tls_handshake(host, port, probe, min(timeout, 3.0))
+            return (f"security.protocol: {security.security_protocol}, but {where} speaks "
+                    "TLS; use SSL or SASL_SSL")
+        except (OSError, TimeoutError, ssl.SSLError):
+            pass  # not TLS, as configured
+    else:
+        try:
+            await _tls_handshake(host, port, security.ssl_context(), timeout)
+        except ssl.SSLCertVerificationError as exc:
+            if exc.verify_code in (62, 64):  # X509_V_ERR_HOSTNAME_MISMATCH, _IP_ADDRESS_
+                return (f"ssl.endpoint.identification.algorithm: the certificate of {where} "
+                        f"does not name {host}; connect by a name it holds")
+            if exc.verify_code == 10:  # X509_V_ERR_CERT_HAS_EXPIRED
+                return f"ssl.ca.location: the certificate of {where} has expired"
+            return (f"ssl.ca.location: the certificate of {where} is not trusted by "
+                    f"{security.ssl_ca_location or 'the system CAs'} ({exc.verify_message})")
+        except ssl.SSLError as exc:
+            return (f"security.protocol: {security.security_protocol}, but the TLS handshake "
+                    f"with {where} failed ({exc.reason}); does it speak TLS?")
+        except (OSError, TimeoutError) as exc:
+            return (f"security.protocol: {security.security_protocol}, but {where} closed "
+                    f"the TLS handshake ({type(exc).__name__}); does it speak TLS?")
+    try:
+        conn = await asyncio.wait_for(create_conn(
+            host, port, request_timeout_ms=int(timeout * 1000), **security.aiokafka_kwargs()),
+            timeout)
+    except (kafka_errors.UnsupportedSaslMechanismError, kafka_errors.IllegalSaslStateError):
+        return f"sasl.mechanism: {where} does not enable {security.sasl_mechanism}"
+    except (kafka_errors.SaslAuthenticationFailed, kafka_errors.AuthenticationFailedError):
+        return (f"sasl.username/sasl.password: {where} refused {security.sasl_mechanism} "
+                f"login as {security.sasl_username!r} (wrong password or unknown user)")
+    except (kafka_errors.KafkaError, OSError, TimeoutError) as exc:
+        return f"security.protocol: {where} dropped the connection ({type(exc).__name__})"
+    try:
+        await asyncio.wait_for(conn.send(MetadataRequest([])), timeout)
+    except (kafka_errors.KafkaError, OSError, TimeoutError):
+        return (f"security.protocol: {security.security_protocol}, but {where} closed the "
+                "connection on the first request; does it require SASL (SASL_SSL)?")
+    finally:
+        conn.close()
+    return None
+
+
+def _denied(exc: BaseException) -> str | None:
+    for kind, what in _DENIED.items():
+        if isinstance(exc, kind):
+            return what
+    return None
+
+
+async def explain(exc: BaseException, bootstrap: str, security: ClientSecurity) -> str:
+    """One line for an operator: the setting or ACL at fault, else the error's type."""
+    if isinstance(exc, SecurityError):
+        return str(exc)
+    who = security.sasl_username or "ANONYMOUS"
+    what = _denied(exc)
+    if what is not None:
+        return (f"not authorized: principal User:{who} lacks an ACL on a {what} "
+                "(`logwarden acls plan` lists what each principal needs)")
+    try:
+        reason = await diagnose(bootstrap, security)
+    except SecurityError as problem:
+        return str(problem)
+    if reason is not None:
+        return reason
+    if isinstance(exc, RuntimeError) and str(exc):  # ours (streams/admin.py): names topics
+        return str(exc)
+    return type(exc).__name__
+
+
+def explain_sync(exc: BaseException, bootstrap: str, security: ClientSecurity) -> str:
+    """`explain` for code outside an event loop (the CLI's error paths)."""
+    result: Any = asyncio.run(explain(exc, bootstrap, security))
+    return str(result)
