@@ -10,8 +10,9 @@ import multiprocessing
 import os
 import sys
 import time
-from collections import Counter
-from collections.abc import Iterator
+from collections import Counter, deque
+from collections.abc import Iterable, Iterator
+from multiprocessing.pool import AsyncResult, Pool
 from pathlib import Path
 from typing import IO, Any
 
@@ -30,6 +31,10 @@ __all__ = ["redact"]
 _PROGRESS_SECONDS = 5.0
 _PARALLEL_BYTES = 4 << 20
 _CHUNK_LINES = 2048
+# A batch of lines holds at most this many bytes (plus its last line); a worker pool has at
+# most one batch per process plus one in flight. Memory is bounded by bytes, not lines.
+_CHUNK_BYTES = 2 << 20
+_SKIP_BYTES = 1 << 16  # the rest of a too-long line is read and dropped in pieces this big
 _FLAGS = ("analytics", "profiling", "marketing", "gpc", "erased")
 
 
@@ -64,19 +69,31 @@ def read_consent(path: str) -> dict[str, ConsentState]:
     return states
 
 
-def _lines(source: str) -> Iterator[bytes]:
-    """Lines of FILE (plain or gzip, by its magic bytes) or of stdin for `-`."""
+def _bounded_lines(handle: IO[bytes], limit: int) -> Iterator[bytes]:
+    """The lines of `handle`, each cut at `limit` + 1 bytes: a longer line is never held
+    whole (its first `limit` + 1 bytes are enough for the engine to call it too_large)."""
+    while line := handle.readline(limit + 2):
+        if len(line) == limit + 2 and not line.endswith(b"\n"):
+            while (rest := handle.readline(_SKIP_BYTES)) and not rest.endswith(b"\n"):
+                pass
+            line = line[: limit + 1]
+        yield line
+
+
+def _lines(source: str, limit: int) -> Iterator[bytes]:
+    """Lines of FILE (plain or gzip, by its magic bytes, read as a stream) or of stdin for
+    `-`, none longer than `limit` + 1 bytes."""
     if source == "-":
-        yield from sys.stdin.buffer
+        yield from _bounded_lines(sys.stdin.buffer, limit)
         return
     try:
         with open(source, "rb") as handle:
             if handle.read(2) != b"\x1f\x8b":
                 handle.seek(0)
-                yield from handle
+                yield from _bounded_lines(handle, limit)
                 return
         with gzip.open(source, "rb") as unzipped:
-            yield from unzipped
+            yield from _bounded_lines(unzipped, limit)
     except (OSError, EOFError) as exc:  # unreadable, or a truncated or corrupt .gz
         reason = getattr(exc, "strerror", None) or str(exc)
         raise click.ClickException(f"{source}: cannot read ({reason})") from None
@@ -176,16 +193,34 @@ def _route_chunk(chunk: list[tuple[int, bytes]]) -> list[_Routed]:
     return [route_line(engine, consent, number, raw, keep_raw) for number, raw in chunk]
 
 
-def _chunks(lines: Iterator[bytes], size: int) -> Iterator[list[tuple[int, bytes]]]:
+def _chunks(lines: Iterator[bytes], size: int,
+            max_bytes: int = _CHUNK_BYTES) -> Iterator[list[tuple[int, bytes]]]:
+    """Numbered non-blank lines in batches of at most `size` lines and about `max_bytes`."""
     chunk: list[tuple[int, bytes]] = []
+    held = 0
     for number, raw in enumerate(lines, 1):
-        if raw.strip():  # blank lines are not events
+        if not raw.isspace():  # blank lines are not events
             chunk.append((number, raw))
-            if len(chunk) >= size:
+            held += len(raw)
+            if len(chunk) >= size or held >= max_bytes:
                 yield chunk
                 chunk = []
+                held = 0
     if chunk:
         yield chunk
+
+
+def _routed_in_order(pool: Pool, chunks: Iterable[list[tuple[int, bytes]]],
+                     in_flight: int) -> Iterator[_Routed]:
+    """Route batches in the pool, in input order, with at most `in_flight` batches read
+    ahead (`Pool.imap` would read the whole input into memory if the workers fall behind)."""
+    pending: deque[AsyncResult[list[_Routed]]] = deque()
+    for chunk in chunks:
+        pending.append(pool.apply_async(_route_chunk, (chunk,)))
+        if len(pending) >= in_flight:
+            yield from pending.popleft().get()
+    while pending:
+        yield from pending.popleft().get()
 
 
 def run(routed: Iterator[_Routed], outputs: _Outputs, *, progress: IO[str] | None,
@@ -269,6 +304,7 @@ def redact(source: str, out_dir: str, policy_path: str | None, consent_path: str
         click.echo("logwarden redact: identifiable records are sealed under per-subject keys "
                    "that live only for this run (--data-keys FILE keeps them)", err=True)
     processes = _workers_for(source, workers)
+    limit = engine.policy.max_event_bytes
     outputs = _Outputs(Path(out_dir))
     subjects: set[str] = set()
     progress = None if quiet else sys.stderr
@@ -276,16 +312,15 @@ def redact(source: str, out_dir: str, policy_path: str | None, consent_path: str
         if processes <= 1:
             routed: Iterator[_Routed] = (
                 route_line(engine, consent, number, raw, deadletter_raw)
-                for chunk in _chunks(_lines(source), 1024) for number, raw in chunk)
+                for chunk in _chunks(_lines(source, limit), 1024) for number, raw in chunk)
             routes, categories = run(routed, outputs, progress=progress, subjects=subjects)
         else:
             with multiprocessing.get_context("fork").Pool(
                     processes, initializer=_start_worker,
                     initargs=(policy_path, engine.pseudonym_keys, run_key, consent,
                               deadletter_raw)) as pool:
-                routed = (item for batch in pool.imap(_route_chunk, _chunks(_lines(source),
-                                                                           _CHUNK_LINES))
-                          for item in batch)
+                routed = _routed_in_order(pool, _chunks(_lines(source, limit), _CHUNK_LINES),
+                                          processes + 1)
                 routes, categories = run(routed, outputs, progress=progress,
                                          subjects=subjects)
     finally:
