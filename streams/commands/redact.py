@@ -36,6 +36,9 @@ _CHUNK_LINES = 2048
 _CHUNK_BYTES = 2 << 20
 _SKIP_BYTES = 1 << 16  # the rest of a too-long line is read and dropped in pieces this big
 _FLAGS = ("analytics", "profiling", "marketing", "gpc", "erased")
+_BOM = b"\xef\xbb\xbf"
+_ROUTE_FILES = ("analytics.jsonl", "identifiable.jsonl", "deadletter.jsonl")
+_OWNER_ONLY = 0o600
 
 
 def read_consent(path: str) -> dict[str, ConsentState]:
@@ -47,6 +50,8 @@ def read_consent(path: str) -> dict[str, ConsentState]:
         raise click.ClickException(f"{path}: cannot read consent file ({exc.strerror})") from None
     with handle:
         for number, line in enumerate(handle, 1):
+            if number == 1 and line.startswith(_BOM):  # Windows tools open files with one
+                line = line[len(_BOM):]
             if not line.strip():
                 continue
             try:
@@ -104,22 +109,47 @@ def save_data_keys(keys: list[tuple[str, bytes]], path: str) -> None:
     lines = b"".join(codec.dumps({"subject_id": s, "key": base64.b64encode(k).decode()})
                      + b"\n" for s, k in keys)
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as handle:
+        with _owner_only(Path(path)) as handle:
             handle.write(lines)
     except OSError as exc:
         raise click.ClickException(f"{path}: cannot write ({exc.strerror})") from None
 
 
+def _owner_only(path: Path) -> IO[bytes]:
+    """`path` truncated for writing, mode 0600 whether it is new or already existed."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, _OWNER_ONLY)
+    try:
+        os.fchmod(fd, _OWNER_ONLY)  # O_CREAT's mode applies only to a new file
+    except OSError:
+        os.close(fd)
+        raise
+    return os.fdopen(fd, "wb")
+
+
+def check_paths(source: str, out: Path, data_keys: str | None) -> None:
+    """Refuse a run that would overwrite its own input (or write keys over an output)."""
+    written = [out.resolve() / name for name in _ROUTE_FILES]
+    if source != "-":
+        input_path = Path(source).resolve()
+        if input_path.is_relative_to(out.resolve()):
+            raise click.ClickException(
+                f"{source}: the input is inside the output directory {out}; choose another")
+        written.append(input_path)
+    if data_keys is not None and Path(data_keys).resolve() in written:
+        raise click.ClickException(f"{data_keys}: --data-keys would overwrite the input or "
+                                   "a route file")
+
+
 class _Outputs:
-    """The three route files in the output directory."""
+    """The three route files in the output directory; the dead letters may hold raw input,
+    so they are readable by the owner only."""
 
     def __init__(self, out: Path) -> None:
         try:
             out.mkdir(parents=True, exist_ok=True)
             self.analytics = open(out / "analytics.jsonl", "wb")  # noqa: SIM115
             self.identifiable = open(out / "identifiable.jsonl", "wb")  # noqa: SIM115
-            self.deadletter = open(out / "deadletter.jsonl", "wb")  # noqa: SIM115
+            self.deadletter = _owner_only(out / "deadletter.jsonl")
         except OSError as exc:
             raise click.ClickException(f"{out}: cannot write ({exc.strerror})") from None
 
@@ -290,6 +320,7 @@ def redact(source: str, out_dir: str, policy_path: str | None, consent_path: str
     """Run the privacy engine over JSONL from FILE (or stdin) without Kafka."""
     if source != "-" and not os.access(source, os.R_OK):
         raise click.ClickException(f"{source}: cannot read (missing or not readable)")
+    check_paths(source, Path(out_dir), data_keys_path)
     consent = read_consent(consent_path) if consent_path else {}
     run_key = os.urandom(32)  # per-subject data keys derive from it and die with the run
     try:
