@@ -60,4 +60,8 @@ FAMILIES: dict[str, Family] = {
     "quoted_password": lambda r, n: "password '" * (n // 10),
     "host_octets": lambda r, n: "a1-" * (n // 3),
     "credential_pairs": lambda r, n: "a@b.c / " * (n // 8),
+    "base64_runs": lambda r, n: "".join(
+        r.choice(["QUtJQVo3UVcz", "YWxpY2VAZXhhbXBsZS5jb20=", "/", "+", "-", "_", "Zm9v"])
+        for _ in range(n // 6)),
+    "hex_runs": lambda r, n: "".join(r.choice("0123456789abcdef/") for _ in range(n)),
 }
