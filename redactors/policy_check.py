@@ -97,9 +97,9 @@ class _BoundedLoader(yaml.SafeLoader):
         self._alias_nodes = 0
         self._expanded: dict[int, int] = {}  # id(node) -> nodes it stands for
 
-    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node:
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
+            event = self.peek_event()  # type: ignore[no-untyped-call]
             node = super().compose_node(parent, index)  # an unknown anchor raises here
             size = self._expanded.get(id(node), 1)
             self._nodes += size
@@ -113,7 +113,7 @@ class _BoundedLoader(yaml.SafeLoader):
         if self._depth > _MAX_DEPTH:
             raise yaml.composer.ComposerError(
                 None, None, f"nested deeper than {_MAX_DEPTH} levels",
-                self.peek_event().start_mark)
+                self.peek_event().start_mark)  # type: ignore[no-untyped-call]
         before = self._nodes
         try:
             node = super().compose_node(parent, index)

@@ -63,17 +63,18 @@ class Detector:
         """The validated value spans of this detector in `text`."""
         found: list[tuple[int, int]] = []
         position = 0
-        unchecked = self.max_validations if self.max_validations is not None else -1
+        checks_left = self.max_validations  # None: no cap
         while (match := self.regex.search(text, position)) is not None:
             start, end = match.span(self.group)
             accepted = start
             if start >= 0 and start < end:
-                if unchecked == 0:
-                    accepted = end
+                if checks_left is not None and checks_left <= 0:
+                    accepted = end  # the cap is spent: fail closed
                 else:
                     before = text[max(0, start - self.context_window) : start].lower()
                     accepted, calls = self._accepted_end(text[start:end], before, start)
-                    unchecked = max(0, unchecked - calls) if unchecked > 0 else unchecked
+                    if checks_left is not None:
+                        checks_left -= calls
             if accepted > start:
                 found.append((start, accepted))
                 position = accepted

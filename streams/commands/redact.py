@@ -11,7 +11,7 @@ import os
 import sys
 import time
 from collections import Counter, deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from multiprocessing.pool import AsyncResult, Pool
 from pathlib import Path
 from typing import IO, Any
@@ -74,12 +74,12 @@ def read_consent(path: str) -> dict[str, ConsentState]:
     return states
 
 
-def _bounded_lines(handle: IO[bytes], limit: int) -> Iterator[bytes]:
-    """The lines of `handle`, each cut at `limit` + 1 bytes: a longer line is never held
-    whole (its first `limit` + 1 bytes are enough for the engine to call it too_large)."""
-    while line := handle.readline(limit + 2):
+def _bounded_lines(readline: Callable[[int], bytes], limit: int) -> Iterator[bytes]:
+    """The lines `readline` gives, each cut at `limit` + 1 bytes: a longer line is never
+    held whole (its first `limit` + 1 bytes are enough for the engine to call it too_large)."""
+    while line := readline(limit + 2):
         if len(line) == limit + 2 and not line.endswith(b"\n"):
-            while (rest := handle.readline(_SKIP_BYTES)) and not rest.endswith(b"\n"):
+            while (rest := readline(_SKIP_BYTES)) and not rest.endswith(b"\n"):
                 pass
             line = line[: limit + 1]
         yield line
@@ -89,16 +89,16 @@ def _lines(source: str, limit: int) -> Iterator[bytes]:
     """Lines of FILE (plain or gzip, by its magic bytes, read as a stream) or of stdin for
     `-`, none longer than `limit` + 1 bytes."""
     if source == "-":
-        yield from _bounded_lines(sys.stdin.buffer, limit)
+        yield from _bounded_lines(sys.stdin.buffer.readline, limit)
         return
     try:
         with open(source, "rb") as handle:
             if handle.read(2) != b"\x1f\x8b":
                 handle.seek(0)
-                yield from _bounded_lines(handle, limit)
+                yield from _bounded_lines(handle.readline, limit)
                 return
         with gzip.open(source, "rb") as unzipped:
-            yield from _bounded_lines(unzipped, limit)
+            yield from _bounded_lines(unzipped.readline, limit)
     except (OSError, EOFError) as exc:  # unreadable, or a truncated or corrupt .gz
         reason = getattr(exc, "strerror", None) or str(exc)
         raise click.ClickException(f"{source}: cannot read ({reason})") from None

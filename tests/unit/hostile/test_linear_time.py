@@ -70,3 +70,18 @@ def test_the_whole_scanner_is_linear(family: str) -> None:
     scanner = FreeTextScanner()
     ratio = _ratio(scanner._scan, FAMILIES[family], 1024, 1 << 18)  # _scan: no cache
     assert ratio <= MAX_RATIO, ratio
+
+
+def test_an_expensive_validator_runs_a_capped_number_of_times_then_fails_closed() -> None:
+    calls: list[str] = []
+
+    def reject(value: str, _before: str) -> bool:
+        calls.append(value)
+        return False
+
+    detector = Detector(name="digits", entity="ID_NUMBER", pattern=r"\d{3}", hint=r"\d{3}",
+                        validate=reject, max_validations=3)
+    assert detector.spans("111 222 333 444 555") == [(12, 15), (16, 19)]
+    assert calls == ["111", "222", "333"]
+    with pytest.raises(ValueError, match="max_validations"):
+        Detector(name="bad", entity="ID_NUMBER", pattern="x", hint="x", max_validations=0)
