@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import base64
-import os
 import stat
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from redactors.errors import MissingKeyError, PolicyError
 from redactors.policy import default_policy_path, load_policy
@@ -84,10 +81,9 @@ def test_a_key_file_with_a_bom_and_the_first_line_current(tmp_path: Path) -> Non
     assert (ring.current_id, ring.current) == ("k2", b"b" * 32)
 
 
-def _redact(*args: str, stdin: bytes = EVENT) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run([sys.executable, "-m", "streams", "redact", *args, "--quiet"],
-                          input=stdin, capture_output=True, timeout=120,
-                          env={**os.environ, "LOGWARDEN_PSEUDONYM_KEYS": ""})
+def _redact(*args: str, stdin: bytes = EVENT) -> Result:
+    return CliRunner().invoke(cli, ["redact", *args, "--quiet"], input=stdin,
+                              env={"LOGWARDEN_PSEUDONYM_KEYS": ""})
 
 
 def test_redact_refuses_an_output_directory_holding_its_input(tmp_path: Path) -> None:
@@ -95,10 +91,10 @@ def test_redact_refuses_an_output_directory_holding_its_input(tmp_path: Path) ->
     out.mkdir()
     source = out / "analytics.jsonl"
     source.write_bytes(EVENT)
-    for target in (out, tmp_path / "out" / "." ):
+    for target in (out, tmp_path / "out" / "."):
         done = _redact(str(source), "--out", str(target))
-        assert done.returncode != 0
-        assert b"the input is inside the output directory" in done.stderr
+        assert done.exit_code != 0
+        assert "the input is inside the output directory" in done.stderr
         assert source.read_bytes() == EVENT  # untouched
 
 
@@ -108,7 +104,7 @@ def test_files_holding_keys_or_raw_input_are_owner_only(tmp_path: Path) -> None:
     keys.chmod(0o644)  # an existing, readable file must not stay readable
     done = _redact("-", "--out", str(tmp_path / "out"), "--data-keys", str(keys),
                    "--deadletter-raw", stdin=EVENT + b'{"broken": \n')
-    assert done.returncode == 0, done.stderr
+    assert done.exit_code == 0, done.stderr
     assert stat.S_IMODE(keys.stat().st_mode) == 0o600
     assert b"u-1" in keys.read_bytes()
     dead = tmp_path / "out" / "deadletter.jsonl"
@@ -120,8 +116,8 @@ def test_redact_refuses_data_keys_over_its_input(tmp_path: Path) -> None:
     source = tmp_path / "in.jsonl"
     source.write_bytes(EVENT)
     done = _redact(str(source), "--out", str(tmp_path / "out"), "--data-keys", str(source))
-    assert done.returncode != 0
-    assert b"--data-keys would overwrite" in done.stderr
+    assert done.exit_code != 0
+    assert "--data-keys would overwrite" in done.stderr
     assert source.read_bytes() == EVENT
 
 
@@ -129,5 +125,5 @@ def test_a_consent_file_may_start_with_a_bom(tmp_path: Path) -> None:
     consent = tmp_path / "consent.jsonl"
     consent.write_bytes(b'\xef\xbb\xbf{"subject_id":"u-1","analytics":true,"profiling":true}\n')
     done = _redact("-", "--out", str(tmp_path / "out"), "--consent", str(consent))
-    assert done.returncode == 0, done.stderr
-    assert b"analytics: 1" in done.stdout
+    assert done.exit_code == 0, done.stderr
+    assert "analytics: 1" in done.stdout
