@@ -9,6 +9,7 @@ from operator import attrgetter
 from typing import Any
 
 from redactors.age import is_under_age
+from redactors.budget import CpuBudget
 from redactors.builtin_transforms import BUILTIN_TREATMENTS, default_registry
 from redactors.classify import FieldClassifier
 from redactors.consent import ConsentState, ConsentTier
@@ -76,6 +77,7 @@ class Engine:
                                    tuple[_Paths, _Paths, _Paths, _Paths, _Paths]] = {}
         self._hours: dict[str, bool] = {}  # `YYYY-MM-DDTHH` -> whether it is a real hour
         self._identifiable_tiers = policy.route_tiers["identifiable"]
+        self._budget = CpuBudget(policy.event_budget_ms)
 
     @staticmethod
     def _plan(category: Category, tier: ConsentTier,
@@ -142,12 +144,23 @@ class Engine:
 
         `keys` overrides the engine's key provider for this event (the pipeline passes
         the provider of the raw partition the event came from)."""
+        started = self._budget.start()
         try:
-            return self._route(parsed, consent, self.keys if keys is None else keys)
+            result = self._route(parsed, consent, self.keys if keys is None else keys)
         except EventError as exc:
             return self._deadletter(exc.reason)
         except Exception:  # fail closed: anything unexpected is dead-lettered
             return self._deadletter("internal_error")
+        return self._within_budget(result, started)
+
+    def _within_budget(self, result: RoutedResult, started: int) -> RoutedResult:
+        """The per-event CPU budget (policy `event_budget_ms`): an event that took longer is
+        dead-lettered, never routed. CPU time of this thread less full garbage collections,
+        so neither a busy machine nor the heap counts against the event; the detectors
+        are linear, so the overrun is bounded too."""
+        if self._budget.exceeded(started):
+            return self._deadletter("budget_exceeded")
+        return result
 
     # -- internals -------------------------------------------------------------------------
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -21,6 +23,13 @@ def key_text(env: Mapping[str, str], value_var: str, file_var: str,
     if not path:
         return None
     try:
-        return Path(path).read_text(encoding="utf-8"), path
+        mode = os.stat(path).st_mode
+        text = Path(path).read_text(encoding="utf-8-sig")  # a BOM is not part of a key id
     except OSError as exc:
         raise MissingKeyError(f"{path}: cannot read key file ({exc.strerror})") from None
+    except UnicodeDecodeError:
+        raise MissingKeyError(f"{path}: key file is not UTF-8 text") from None
+    if stat.S_ISREG(mode) and mode & 0o077:
+        raise MissingKeyError(f"{path}: key file is open to group or others (mode "
+                              f"{stat.S_IMODE(mode):04o}); chmod 600 it")
+    return text, path

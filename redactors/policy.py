@@ -65,6 +65,7 @@ class Policy:
     default_tier: ConsentTier
     max_event_bytes: int
     max_depth: int
+    event_budget_ms: float
     purposes: Mapping[str, str | None]  # purpose -> consent flag (None: needs no consent)
     tiers: tuple[tuple[ConsentTier, tuple[str, ...]], ...]  # tier -> required consent flags
     subject_id_paths: tuple[str, ...]
@@ -148,6 +149,7 @@ def policy_from_document(doc: Mapping[str, Any], source: str) -> Policy:
         default_tier=ConsentTier(settings["default_tier"]),
         max_event_bytes=int(settings.get("max_event_bytes", 1 << 20)),
         max_depth=int(settings.get("max_depth", 32)),
+        event_budget_ms=float(settings.get("event_budget_ms", 50)),
         purposes=MappingProxyType({k: v.get("consent_flag") for k, v in doc["purposes"].items()}),
         tiers=tuple(
             (ConsentTier(tier), tuple(doc["purposes"][p]["consent_flag"] for p in purposes

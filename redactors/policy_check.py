@@ -46,6 +46,11 @@ MAC_ADDRESS PERSON PHONE_NUMBER SECRET SESSION_TOKEN URL_CREDENTIALS US_SSN USER
 KNOWN_DETECTORS = frozenset(_ENTITIES.split())
 
 _SEALED_TIERS = (ConsentTier.ERASED, ConsentTier.CHILD)
+# The schema's deepest value is 6 levels down (categories.<key>.treatment.<tier>.analytics);
+# transform settings may nest a little more. Deeper YAML is refused before it is built.
+_MAX_DEPTH = 16
+# Aliases may repeat a block a few times; "billion laughs" documents expand past this.
+_MAX_ALIAS_NODES = 10_000
 _SEGMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
@@ -79,6 +84,56 @@ def _lines(node: yaml.Node, path: tuple[Any, ...], out: dict[tuple[Any, ...], in
             _lines(item, (*path, index), out, dupes)
 
 
+class _BoundedLoader(yaml.SafeLoader):
+    """A SafeLoader that refuses, while composing, nesting past `_MAX_DEPTH` and aliases
+    that expand to more than `_MAX_ALIAS_NODES` nodes: a YAML error with its line instead
+    of a RecursionError or gigabytes of memory (PyYAML shares aliased nodes, but every walk
+    of the document, the schema's included, expands them)."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+        self._nodes = 0  # nodes composed, each alias counted as the nodes it stands for
+        self._alias_nodes = 0
+        self._expanded: dict[int, int] = {}  # id(node) -> nodes it stands for
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            node = super().compose_node(parent, index)  # an unknown anchor raises here
+            size = self._expanded.get(id(node), 1)
+            self._nodes += size
+            self._alias_nodes += size
+            if self._alias_nodes > _MAX_ALIAS_NODES:
+                raise yaml.composer.ComposerError(
+                    None, None, f"aliases expand to more than {_MAX_ALIAS_NODES} nodes",
+                    event.start_mark)
+            return node
+        self._depth += 1
+        if self._depth > _MAX_DEPTH:
+            raise yaml.composer.ComposerError(
+                None, None, f"nested deeper than {_MAX_DEPTH} levels",
+                self.peek_event().start_mark)  # type: ignore[no-untyped-call]
+        before = self._nodes
+        try:
+            node = super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+        self._nodes += 1
+        self._expanded[id(node)] = self._nodes - before
+        return node
+
+
+def _load(text: str) -> tuple[yaml.Node | None, Any]:
+    """The node tree (for line numbers) and the document built from it, parsed once."""
+    loader = _BoundedLoader(text)
+    try:
+        root = loader.get_single_node()
+        return root, None if root is None else loader.construct_document(root)
+    finally:
+        loader.dispose()
+
+
 def _schema() -> Draft202012Validator:
     text = resources.files("schemas").joinpath("policy.schema.json").read_text("utf-8")
     return Draft202012Validator(json.loads(text))
@@ -87,8 +142,7 @@ def _schema() -> Draft202012Validator:
 def check_policy_text(text: str, file: str) -> tuple[dict[str, Any], list[PolicyProblem]]:
     """Parse and check a policy; returns the document and the problems (empty when valid)."""
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        document = yaml.safe_load(text)
+        root, document = _load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         reason = getattr(exc, "problem", None) or "not valid YAML"

@@ -58,6 +58,8 @@ class PseudonymKeyring:
             kid, sep, encoded = entry.partition(":")
             if not sep:
                 raise MissingKeyError(f"{source}: entry {len(order) + 1} is not 'kid:base64key'")
+            if kid.strip() in keys:  # which one would be meant? the first is current
+                raise MissingKeyError(f"{source}: key id {kid.strip()!r} appears twice")
             try:
                 keys[kid.strip()] = base64.b64decode(encoded.strip(), validate=True)
             except (binascii.Error, ValueError):

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
 from redactors.detectors import DetectorRegistry, default_registry
 from redactors.detectors.base import Detector
+from redactors.encoded import decoded_tokens
 from redactors.findings import Finding
 from redactors.ner import NameRecognizer
 from redactors.prefilter import Prefilter
@@ -83,9 +84,18 @@ class FreeTextScanner:
             if decoded is not None:
                 for start, end, entity, score in self._detect(decoded.text):
                     spans.append((*decoded.span(start, end), entity, score))
+        spans.extend(self._encoded(text))
         if self._names is not None:
             spans.extend((s, e, "PERSON", score) for s, e, score in self._names.find(text))
         return _resolve(spans) if spans else ()
+
+    def _encoded(self, text: str) -> Iterator[_Span]:
+        """A base64 or hex token whose decoded text holds a finding is that finding, whole."""
+        for start, end, decoded in decoded_tokens(text):
+            found = self._detect(decoded)
+            if found:
+                _, _, entity, score = max(found, key=lambda span: span[3])
+                yield start, end, entity, score
 
     def _detect(self, text: str) -> list[_Span]:
         spans: list[_Span] = []

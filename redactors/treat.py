@@ -266,8 +266,9 @@ class Treater:
                     else transform(v, key, state.day) for v in value) if t is not DROP]
             else:
                 treated = transform(value, key, state.day)
-        except EventError as exc:
-            raise EventError(f"{exc.reason}:{plan.category}", node.dotted) from None
+        except EventError as exc:  # an object in the list may have named its category already
+            reason = exc.reason if ":" in exc.reason else f"{exc.reason}:{plan.category}"
+            raise EventError(reason, node.dotted) from None
         state.transforms.add(transform.label)
         if treated is not DROP:
             out[node.out_key] = treated

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 from ua_parser import parse
@@ -32,6 +32,13 @@ def device_class(ua_family: str, os_family: str, device_family: str, text: str) 
     return "desktop"
 
 
+@cache
+def _load_parser() -> None:
+    """ua-parser compiles its ~100 ms of regexes on first use: do it at construction, not
+    inside the first event (where it would spend the event's CPU budget)."""
+    parse("Mozilla/5.0")
+
+
 @lru_cache(maxsize=8192)
 def _generalize(text: str, with_major: bool) -> dict[str, str | None]:
     result = parse(text)
@@ -54,6 +61,7 @@ class UserAgentGeneralize(Transform):
         if detail not in ("family", "major"):
             raise ValueError("user_agent detail must be 'family' or 'major'")
         self._major = detail == "major"
+        _load_parser()
         self._scanner = scanner
         self._cache: dict[str, dict[str, str | None]] = {}  # the scanned result per agent
         self.label = f"ua_{detail}"

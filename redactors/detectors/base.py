@@ -32,6 +32,9 @@ class Detector:
     context_window: int = 48  # how many characters before the value `validate` sees
     trim_groups: int = 0  # on rejection, retry without up to this many trailing groups
     prepare: Callable[[], object] | None = None  # loads data `validate` needs, at construction
+    # An expensive `validate` runs at most this many times per text; later candidates are
+    # accepted unchecked (fail closed: over-redact a hostile text rather than stall on it).
+    max_validations: int | None = None
     regex: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -52,18 +55,26 @@ class Detector:
             raise ValueError(f"detector {self.name}: no group {self.group!r} in pattern")
         if isinstance(self.group, int) and self.group > compiled.groups:
             raise ValueError(f"detector {self.name}: no group {self.group} in pattern")
+        if self.max_validations is not None and self.max_validations < 1:
+            raise ValueError(f"detector {self.name}: max_validations must be positive")
         object.__setattr__(self, "regex", compiled)
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         """The validated value spans of this detector in `text`."""
         found: list[tuple[int, int]] = []
         position = 0
+        checks_left = self.max_validations  # None: no cap
         while (match := self.regex.search(text, position)) is not None:
             start, end = match.span(self.group)
             accepted = start
             if start >= 0 and start < end:
-                before = text[max(0, start - self.context_window) : start].lower()
-                accepted = self._accepted_end(text[start:end], before, start)
+                if checks_left is not None and checks_left <= 0:
+                    accepted = end  # the cap is spent: fail closed
+                else:
+                    before = text[max(0, start - self.context_window) : start].lower()
+                    accepted, calls = self._accepted_end(text[start:end], before, start)
+                    if checks_left is not None:
+                        checks_left -= calls
             if accepted > start:
                 found.append((start, accepted))
                 position = accepted
@@ -71,13 +82,14 @@ class Detector:
                 position = match.start() + 1
         return found
 
-    def _accepted_end(self, value: str, before: str, start: int) -> int:
-        """Where the accepted value ends, trimming greedy trailing groups; `start` if none."""
-        for _ in range(self.trim_groups + 1):
+    def _accepted_end(self, value: str, before: str, start: int) -> tuple[int, int]:
+        """Where the accepted value ends, trimming greedy trailing groups (`start` if none),
+        and how many times `validate` ran."""
+        for calls in range(1, self.trim_groups + 2):
             if self.validate(value, before):
-                return start + len(value)
+                return start + len(value), calls
             cut = max(value.rfind(" "), value.rfind("-"), value.rfind("."))
             if cut <= 0:
-                break
+                return start, calls
             value = value[:cut].rstrip(" -.")
-        return start
+        return start, self.trim_groups + 1

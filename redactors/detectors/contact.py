@@ -19,6 +19,9 @@ _PHONE_WORDS = context_words("phone", "tel", "mobile", "cell", "call", "fax", "s
 # National formats with a trunk 0 (or none) by region, most common in our traffic first.
 _NATIONAL_REGIONS = ("GB", "DE", "FR", "IT", "ES", "NL", "AU", "IN", "BR", "JP", "MX", "CA",
                      "IE", "PL", "SE", "CH", "AT", "BE", "ZA", "NG", "PH", "CN", "KR")  # fmt: skip
+# A check costs up to ~25 us per region tried (~250 us at worst); a text that needs more
+# checks than this is hostile or a dump of numbers, and its later candidates count as phones.
+_MAX_PHONE_VALIDATIONS = 32
 _EXTENSION_AT_END = re.compile(r"[ \u00a0]?(?:x|ext\.?|#)[ \u00a0]?\d{1,6}$")
 _NO_TRUNK_REGIONS = ("ES", "IT", "PT", "PL", "GR")
 _URL_AUTHORITY = re.compile(r"://[^\s/@]*$")  # `scheme://user:pa` before `ss@host`
@@ -132,13 +135,15 @@ CONTACT_DETECTORS: tuple[Detector, ...] = (
         entity="PHONE_NUMBER",
         pattern=(
             r"(?:(?<![\w+])\+|(?<![\w+.:,/\-])00)\d{1,3}(?:[ .\-\u00a0]?\(\d{1,4}\))?"
-            r"(?:[ .\-\u00a0]?\d{1,5}){1,6}" + _NOT_AFTER
+            # possessive digit groups: a run of digits splits one way, not in every way
+            r"(?:[ .\-\u00a0]?\d{1,5}+){1,6}" + _NOT_AFTER
         ),
         hint=r"(\+|00)\d[\d .\-\(\)]{6,}\d",
         score=0.8,
         trim_groups=4,
         validate=_phone_ok,
         prepare=_load_phone_metadata,
+        max_validations=_MAX_PHONE_VALIDATIONS,
     ),
     Detector(
         name="phone_national",
@@ -154,6 +159,7 @@ CONTACT_DETECTORS: tuple[Detector, ...] = (
         trim_groups=4,
         validate=_phone_ok,
         prepare=_load_phone_metadata,
+        max_validations=_MAX_PHONE_VALIDATIONS,
     ),
     Detector(
         name="phone_after_word",
@@ -170,5 +176,6 @@ CONTACT_DETECTORS: tuple[Detector, ...] = (
         trim_groups=4,
         validate=_phone_ok,
         prepare=_load_phone_metadata,
+        max_validations=_MAX_PHONE_VALIDATIONS,
     ),
 )

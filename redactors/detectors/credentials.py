@@ -60,7 +60,9 @@ CREDENTIAL_DETECTORS: tuple[Detector, ...] = (
     Detector(
         name="jwt",
         entity="JWT",
-        pattern=r"\beyJ[A-Za-z0-9_\-]{5,}\.[A-Za-z0-9_\-]{2,}\.[A-Za-z0-9_\-]*",
+        # Starts only where a run of segment characters starts: candidates never overlap, so
+        # a rejected one is not rescanned from each of its characters (linear, not quadratic).
+        pattern=r"(?<![A-Za-z0-9_\-])eyJ[A-Za-z0-9_\-]{5,}\.[A-Za-z0-9_\-]{2,}\.[A-Za-z0-9_\-]*",
         hint=r"eyJ[A-Za-z0-9_\-]{5,}\.",
         score=0.99,
         validate=_jwt_ok,
@@ -177,7 +179,9 @@ CREDENTIAL_DETECTORS: tuple[Detector, ...] = (
         entity="SECRET",
         pattern=(
             r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----"
-            r"[\s\S]{0,8192}?(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|$)"
+            # the body stops at the next `-----` (END, or another BEGIN that is its own
+            # candidate): bodies never overlap, so repeated headers cost linear time
+            r"(?:(?!-----)[\s\S]){0,8192}(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|$)"
         ),
         hint=r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY",
         score=0.99,

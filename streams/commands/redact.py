@@ -10,8 +10,9 @@ import multiprocessing
 import os
 import sys
 import time
-from collections import Counter
-from collections.abc import Iterator
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator
+from multiprocessing.pool import AsyncResult, Pool
 from pathlib import Path
 from typing import IO, Any
 
@@ -30,7 +31,14 @@ __all__ = ["redact"]
 _PROGRESS_SECONDS = 5.0
 _PARALLEL_BYTES = 4 << 20
 _CHUNK_LINES = 2048
+# A batch of lines holds at most this many bytes (plus its last line); a worker pool has at
+# most one batch per process plus one in flight. Memory is bounded by bytes, not lines.
+_CHUNK_BYTES = 2 << 20
+_SKIP_BYTES = 1 << 16  # the rest of a too-long line is read and dropped in pieces this big
 _FLAGS = ("analytics", "profiling", "marketing", "gpc", "erased")
+_BOM = b"\xef\xbb\xbf"
+_ROUTE_FILES = ("analytics.jsonl", "identifiable.jsonl", "deadletter.jsonl")
+_OWNER_ONLY = 0o600
 
 
 def read_consent(path: str) -> dict[str, ConsentState]:
@@ -42,6 +50,8 @@ def read_consent(path: str) -> dict[str, ConsentState]:
         raise click.ClickException(f"{path}: cannot read consent file ({exc.strerror})") from None
     with handle:
         for number, line in enumerate(handle, 1):
+            if number == 1 and line.startswith(_BOM):  # Windows tools open files with one
+                line = line[len(_BOM):]
             if not line.strip():
                 continue
             try:
@@ -64,19 +74,31 @@ def read_consent(path: str) -> dict[str, ConsentState]:
     return states
 
 
-def _lines(source: str) -> Iterator[bytes]:
-    """Lines of FILE (plain or gzip, by its magic bytes) or of stdin for `-`."""
+def _bounded_lines(readline: Callable[[int], bytes], limit: int) -> Iterator[bytes]:
+    """The lines `readline` gives, each cut at `limit` + 1 bytes: a longer line is never
+    held whole (its first `limit` + 1 bytes are enough for the engine to call it too_large)."""
+    while line := readline(limit + 2):
+        if len(line) == limit + 2 and not line.endswith(b"\n"):
+            while (rest := readline(_SKIP_BYTES)) and not rest.endswith(b"\n"):
+                pass
+            line = line[: limit + 1]
+        yield line
+
+
+def _lines(source: str, limit: int) -> Iterator[bytes]:
+    """Lines of FILE (plain or gzip, by its magic bytes, read as a stream) or of stdin for
+    `-`, none longer than `limit` + 1 bytes."""
     if source == "-":
-        yield from sys.stdin.buffer
+        yield from _bounded_lines(sys.stdin.buffer.readline, limit)
         return
     try:
         with open(source, "rb") as handle:
             if handle.read(2) != b"\x1f\x8b":
                 handle.seek(0)
-                yield from handle
+                yield from _bounded_lines(handle.readline, limit)
                 return
         with gzip.open(source, "rb") as unzipped:
-            yield from unzipped
+            yield from _bounded_lines(unzipped.readline, limit)
     except (OSError, EOFError) as exc:  # unreadable, or a truncated or corrupt .gz
         reason = getattr(exc, "strerror", None) or str(exc)
         raise click.ClickException(f"{source}: cannot read ({reason})") from None
@@ -87,22 +109,47 @@ def save_data_keys(keys: list[tuple[str, bytes]], path: str) -> None:
     lines = b"".join(codec.dumps({"subject_id": s, "key": base64.b64encode(k).decode()})
                      + b"\n" for s, k in keys)
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as handle:
+        with _owner_only(Path(path)) as handle:
             handle.write(lines)
     except OSError as exc:
         raise click.ClickException(f"{path}: cannot write ({exc.strerror})") from None
 
 
+def _owner_only(path: Path) -> IO[bytes]:
+    """`path` truncated for writing, mode 0600 whether it is new or already existed."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, _OWNER_ONLY)
+    try:
+        os.fchmod(fd, _OWNER_ONLY)  # O_CREAT's mode applies only to a new file
+    except OSError:
+        os.close(fd)
+        raise
+    return os.fdopen(fd, "wb")
+
+
+def check_paths(source: str, out: Path, data_keys: str | None) -> None:
+    """Refuse a run that would overwrite its own input (or write keys over an output)."""
+    written = [out.resolve() / name for name in _ROUTE_FILES]
+    if source != "-":
+        input_path = Path(source).resolve()
+        if input_path.is_relative_to(out.resolve()):
+            raise click.ClickException(
+                f"{source}: the input is inside the output directory {out}; choose another")
+        written.append(input_path)
+    if data_keys is not None and Path(data_keys).resolve() in written:
+        raise click.ClickException(f"{data_keys}: --data-keys would overwrite the input or "
+                                   "a route file")
+
+
 class _Outputs:
-    """The three route files in the output directory."""
+    """The three route files in the output directory; the dead letters may hold raw input,
+    so they are readable by the owner only."""
 
     def __init__(self, out: Path) -> None:
         try:
             out.mkdir(parents=True, exist_ok=True)
             self.analytics = open(out / "analytics.jsonl", "wb")  # noqa: SIM115
             self.identifiable = open(out / "identifiable.jsonl", "wb")  # noqa: SIM115
-            self.deadletter = open(out / "deadletter.jsonl", "wb")  # noqa: SIM115
+            self.deadletter = _owner_only(out / "deadletter.jsonl")
         except OSError as exc:
             raise click.ClickException(f"{out}: cannot write ({exc.strerror})") from None
 
@@ -176,16 +223,34 @@ def _route_chunk(chunk: list[tuple[int, bytes]]) -> list[_Routed]:
     return [route_line(engine, consent, number, raw, keep_raw) for number, raw in chunk]
 
 
-def _chunks(lines: Iterator[bytes], size: int) -> Iterator[list[tuple[int, bytes]]]:
+def _chunks(lines: Iterator[bytes], size: int,
+            max_bytes: int = _CHUNK_BYTES) -> Iterator[list[tuple[int, bytes]]]:
+    """Numbered non-blank lines in batches of at most `size` lines and about `max_bytes`."""
     chunk: list[tuple[int, bytes]] = []
+    held = 0
     for number, raw in enumerate(lines, 1):
-        if raw.strip():  # blank lines are not events
+        if not raw.isspace():  # blank lines are not events
             chunk.append((number, raw))
-            if len(chunk) >= size:
+            held += len(raw)
+            if len(chunk) >= size or held >= max_bytes:
                 yield chunk
                 chunk = []
+                held = 0
     if chunk:
         yield chunk
+
+
+def _routed_in_order(pool: Pool, chunks: Iterable[list[tuple[int, bytes]]],
+                     in_flight: int) -> Iterator[_Routed]:
+    """Route batches in the pool, in input order, with at most `in_flight` batches read
+    ahead (`Pool.imap` would read the whole input into memory if the workers fall behind)."""
+    pending: deque[AsyncResult[list[_Routed]]] = deque()
+    for chunk in chunks:
+        pending.append(pool.apply_async(_route_chunk, (chunk,)))
+        if len(pending) >= in_flight:
+            yield from pending.popleft().get()
+    while pending:
+        yield from pending.popleft().get()
 
 
 def run(routed: Iterator[_Routed], outputs: _Outputs, *, progress: IO[str] | None,
@@ -255,6 +320,7 @@ def redact(source: str, out_dir: str, policy_path: str | None, consent_path: str
     """Run the privacy engine over JSONL from FILE (or stdin) without Kafka."""
     if source != "-" and not os.access(source, os.R_OK):
         raise click.ClickException(f"{source}: cannot read (missing or not readable)")
+    check_paths(source, Path(out_dir), data_keys_path)
     consent = read_consent(consent_path) if consent_path else {}
     run_key = os.urandom(32)  # per-subject data keys derive from it and die with the run
     try:
@@ -269,6 +335,7 @@ def redact(source: str, out_dir: str, policy_path: str | None, consent_path: str
         click.echo("logwarden redact: identifiable records are sealed under per-subject keys "
                    "that live only for this run (--data-keys FILE keeps them)", err=True)
     processes = _workers_for(source, workers)
+    limit = engine.policy.max_event_bytes
     outputs = _Outputs(Path(out_dir))
     subjects: set[str] = set()
     progress = None if quiet else sys.stderr
@@ -276,16 +343,15 @@ def redact(source: str, out_dir: str, policy_path: str | None, consent_path: str
         if processes <= 1:
             routed: Iterator[_Routed] = (
                 route_line(engine, consent, number, raw, deadletter_raw)
-                for chunk in _chunks(_lines(source), 1024) for number, raw in chunk)
+                for chunk in _chunks(_lines(source, limit), 1024) for number, raw in chunk)
             routes, categories = run(routed, outputs, progress=progress, subjects=subjects)
         else:
             with multiprocessing.get_context("fork").Pool(
                     processes, initializer=_start_worker,
                     initargs=(policy_path, engine.pseudonym_keys, run_key, consent,
                               deadletter_raw)) as pool:
-                routed = (item for batch in pool.imap(_route_chunk, _chunks(_lines(source),
-                                                                           _CHUNK_LINES))
-                          for item in batch)
+                routed = _routed_in_order(pool, _chunks(_lines(source, limit), _CHUNK_LINES),
+                                          processes + 1)
                 routes, categories = run(routed, outputs, progress=progress,
                                          subjects=subjects)
     finally:

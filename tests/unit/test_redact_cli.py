@@ -65,6 +65,7 @@ def test_redact_routes_every_line(tmp_path: Path, files: tuple[Path, Path]) -> N
 def test_redact_reads_stdin_and_a_key_file(tmp_path: Path) -> None:
     keys = tmp_path / "keys"
     keys.write_text(PseudonymKeyring.generate_line("k9") + "\n", encoding="utf-8")
+    keys.chmod(0o600)
     result = CliRunner().invoke(
         cli, ["redact", "-", "--out", str(tmp_path / "o"), "--keys", str(keys), "--quiet"],
         input=b'{"user_id":"u-1","session_id":"s-123456","message":"x"}\n',

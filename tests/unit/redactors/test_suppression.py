@@ -56,6 +56,7 @@ def test_missing_or_bad_key_is_a_clear_error(env, message):
 def test_key_from_env_and_file(tmp_path):
     line = "s2:" + base64.b64encode(KEY).decode()
     (tmp_path / "key").write_text(line + "\n")
+    (tmp_path / "key").chmod(0o600)
     from_env = SubjectHasher.from_env({"LOGWARDEN_SUPPRESSION_KEY": line})
     from_file = SubjectHasher.from_env({"LOGWARDEN_SUPPRESSION_KEY_FILE": str(tmp_path / "key")})
     assert from_env("u") == from_file("u") == SubjectHasher(KEY, key_id="s2")("u")
