@@ -9,6 +9,7 @@ in either mode.
 from __future__ import annotations
 
 import asyncio
+import signal
 import threading
 import time
 
@@ -102,6 +103,39 @@ def test_a_worker_joining_and_leaving_mid_stream(kafka_bootstrap, topic_prefix,
     assert stays.alive()
     counts, duplicates = settle(kafka_bootstrap, topic_prefix, refs, seqs)
     print(f"\njoin and leave ({'exactly' if exactly_once else 'at least'} once): {counts}, "
+          f"duplicates={duplicates}")
+    if exactly_once:
+        assert duplicates == 0
+
+
+@pytest.mark.timeout(300)
+@MODES
+def test_a_paused_worker_is_fenced_when_it_wakes(kafka_bootstrap, topic_prefix,
+                                                 worker_factory, exactly_once):
+    """SIGSTOP a worker for longer than the session timeout (10 s) while records flow:
+    the other worker takes its partitions (under exactly-once its producers fence the
+    sleeper's transactional ids); after SIGCONT the zombie's sends and commits are
+    refused, it rejoins, and no input is duplicated under exactly-once."""
+    asyncio.run(setup_topics(kafka_bootstrap, topic_prefix))
+    asyncio.run(publish_consent(kafka_bootstrap, topic_prefix))
+    env, extra = worker_env(), (("--exactly-once",) if exactly_once else ())
+    sleeper = worker_factory(*worker_args(topic_prefix, *extra), env=env, name="sleeper")
+    other = worker_factory(*worker_args(topic_prefix, *extra), env=env, name="other")
+    seqs, refs = range(EVENTS), {}
+    feed = threading.Thread(target=lambda: refs.update(asyncio.run(produce_corpus_paced(
+        kafka_bootstrap, names_for(topic_prefix).raw, seqs, per_second=400))))
+    feed.start()
+    wait_for_metric_events(sleeper, names_for(topic_prefix).raw)
+    wait_for_metric_events(other, names_for(topic_prefix).raw)
+    assert sleeper.proc is not None
+    sleeper.proc.send_signal(signal.SIGSTOP)
+    time.sleep(15)  # past session.timeout.ms: the group moves on without it
+    sleeper.proc.send_signal(signal.SIGCONT)
+    assert feed.is_alive(), "the stream ended before the sleeper woke: slow the feed down"
+    feed.join(timeout=60)
+    assert other.alive()
+    counts, duplicates = settle(kafka_bootstrap, topic_prefix, refs, seqs)
+    print(f"\nSIGSTOP/SIGCONT ({'exactly' if exactly_once else 'at least'} once): {counts}, "
           f"duplicates={duplicates}")
     if exactly_once:
         assert duplicates == 0
