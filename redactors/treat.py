@@ -204,9 +204,14 @@ class Treater:
         an object, `redactors.walkplan` must do too (test_walk_plans checks both agree).
         """
         plans = trie.plans
-        if seen is None and (len(plans) >= _PLANS_PER_NODE
-                             or not 0 < len(shape) <= _PLAN_MAX_KEYS):
-            return
+        if seen is None:
+            if not 0 < len(shape) <= _PLAN_MAX_KEYS:
+                return
+            if len(plans) >= _PLANS_PER_NODE:  # forget the shapes still counted, keep plans
+                for counted in [s for s, plan in plans.items() if type(plan) is int]:
+                    del plans[counted]
+                if len(plans) >= _PLANS_PER_NODE:
+                    return
         sights = (seen or 0) + 1
         if sights < _PLAN_AFTER:
             plans[shape] = sights

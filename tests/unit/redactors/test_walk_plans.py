@@ -90,3 +90,14 @@ def test_one_off_shapes_are_never_compiled() -> None:
     plans = planned._treaters[planned.tier_of(consent)]._root.plans
     assert not any(callable(plan) for plan in plans.values())
     assert len(plans) <= treat._PLANS_PER_NODE
+
+
+def test_rare_shapes_do_not_keep_a_common_one_from_its_plan() -> None:
+    planned = golden.golden_engine()
+    consent = ConsentState(subject_id="s", analytics=True)
+    for i in range(40):  # rare shapes first: every slot of the root taken by a count
+        planned(orjson.dumps({"user_id": "s", f"rare{i}": i}), consent)
+    for _ in range(treat._PLAN_AFTER):
+        planned(orjson.dumps({"user_id": "s", "status": 200}), consent)
+    plans = planned._treaters[planned.tier_of(consent)]._root.plans
+    assert callable(plans[("user_id", "status")])
