@@ -26,6 +26,10 @@ _KEY_NEEDS_SCAN = re.compile(r"[0-9@:%+ ]|[A-Z][a-z]+ [A-Z]")
 _PLAN_AFTER = 4  # an object shape gets a walk plan on its 4th sight: one-off shapes never do
 _PLANS_PER_NODE = 16  # shapes tracked per field path (keys are attacker-controlled)
 _PLAN_MAX_KEYS = 64
+# Compiling costs 0.5-2.5 ms: 64 plans at once, then one per 2,000 events, so that shapes
+# made up to recur (attacker-controlled) cost at most ~1 µs an event on average.
+_PLANS_AT_START = 64
+_EVENTS_PER_PLAN = 2_000
 
 
 class FieldPlan:
@@ -97,6 +101,8 @@ class Treater:
         self._scan_strings = scan_strings
         self._max_depth = max_depth
         self._text_cache: dict[str, tuple[str, tuple[str, ...]]] = {}
+        self._events = 0
+        self._compiled = 0
         self._reset()
 
     def _reset(self) -> None:
@@ -105,6 +111,7 @@ class Treater:
 
     def treat(self, event: dict[str, Any], state: TreatState) -> dict[str, Any]:
         """The analytics form of `event`; fills `state`. Raises EventError to dead-letter."""
+        self._events += 1
         if self._nodes > _NODE_LIMIT:
             self._reset()
         return self._object(event, self._root, state, 1)
@@ -216,6 +223,10 @@ class Treater:
         if sights < _PLAN_AFTER:
             plans[shape] = sights
             return
+        if self._compiled >= _PLANS_AT_START + self._events // _EVENTS_PER_PLAN:
+            plans[shape] = _PLAN_AFTER - 1  # no compile credit left: try again next sight
+            return
+        self._compiled += 1
         children = trie.children
         nodes = [children.get(key) or self._child(trie, key) for key in shape]
         plans[shape] = compile_plan(list(node.values()), nodes, obj=self._object,

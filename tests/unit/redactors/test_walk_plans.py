@@ -52,7 +52,9 @@ def engines() -> tuple[Engine, Engine]:
 def _lines(engine: Engine, raw: bytes, consent: ConsentState | None, plan_after: int,
            times: int) -> list[bytes]:
     keys = golden.DerivedKeyProvider()
-    with patch.object(treat, "_PLAN_AFTER", plan_after):
+    with patch.object(treat, "_PLAN_AFTER", plan_after), \
+            patch.object(treat, "_PLANS_AT_START", 10**9), \
+            patch.object(treat, "_PLANS_PER_NODE", 10**9):  # no rationing: every shape
         return [golden.canonical(engine(raw, consent), keys) for _ in range(times)]
 
 
@@ -101,3 +103,27 @@ def test_rare_shapes_do_not_keep_a_common_one_from_its_plan() -> None:
         planned(orjson.dumps({"user_id": "s", "status": 200}), consent)
     plans = planned._treaters[planned.tier_of(consent)]._root.plans
     assert callable(plans[("user_id", "status")])
+
+
+def test_compiling_is_rationed_by_events() -> None:
+    # Shapes made up to recur: 100 paths with one shape each, each sent four times.
+    planned = golden.golden_engine()
+    consent = ConsentState(subject_id="s", analytics=True)
+    for _ in range(treat._PLAN_AFTER):
+        for i in range(100):
+            planned(orjson.dumps({"user_id": "s", f"made{i}": {"a": 1}}), consent)
+    treater = planned._treaters[planned.tier_of(consent)]
+    compiled = sum(callable(plan) for node in [treater._root, *treater._root.children.values()]
+                   for plan in node.plans.values())
+    assert compiled == treater._compiled == treat._PLANS_AT_START  # 400 events earn no more
+
+
+def test_the_property_test_runs_planned_walks(engines: tuple[Engine, Engine]) -> None:
+    generic, planned = engines
+    raw = orjson.dumps({"user_id": "u-p", "ip": "81.2.69.160", "tags": ["a"], "n": {"b": 1}})
+    _lines(planned, raw, None, 1, 2)
+    _lines(generic, raw, None, 10**9, 2)
+    root = planned._treaters[planned.tier_of(None)]._root
+    assert callable(root.plans[("user_id", "ip", "tags", "n")])
+    assert not any(callable(plan) for plan in generic._treaters[
+        generic.tier_of(None)]._root.plans.values())
