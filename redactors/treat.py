@@ -13,6 +13,7 @@ from redactors.parsing import shape_of
 from redactors.paths import ITEM
 from redactors.textlog import scrub_home_dirs
 from redactors.transforms import DROP, Transform
+from redactors.walkplan import Plan, compile_plan
 
 __all__ = ["FieldPlan", "TreatState", "Treater"]
 
@@ -22,6 +23,13 @@ _TEXT_CACHE_LIMIT = 65_536
 _TEXT_CACHE_MAX_LEN = 512
 _CONTAINERS = (dict, list)
 _KEY_NEEDS_SCAN = re.compile(r"[0-9@:%+ ]|[A-Z][a-z]+ [A-Z]")
+_PLAN_AFTER = 4  # an object shape gets a walk plan on its 4th sight: one-off shapes never do
+_PLANS_PER_NODE = 16  # shapes tracked per field path (keys are attacker-controlled)
+_PLAN_MAX_KEYS = 64
+# Compiling costs 0.5-2.5 ms: 64 plans at once, then one per 2,000 events, so that shapes
+# made up to recur (attacker-controlled) cost at most ~1 µs an event on average.
+_PLANS_AT_START = 64
+_EVENTS_PER_PLAN = 2_000
 
 
 class FieldPlan:
@@ -63,7 +71,7 @@ class _Node:
     """
 
     __slots__ = ("category", "children", "dotted", "keep", "label", "out_key", "plan",
-                 "shape", "transform", "whole")
+                 "plans", "shape", "transform", "whole")
 
     def __init__(self, shape: tuple[str, ...], plan: FieldPlan | None, out_key: str) -> None:
         self.shape = shape
@@ -76,6 +84,8 @@ class _Node:
         self.label = self.transform.label if self.transform is not None else "drop"
         self.keep = plan is not None and plan.identifiable_keep
         self.whole = plan is not None and plan.whole_objects
+        # Object shapes seen at this path: sightings so far, then the compiled plan.
+        self.plans: dict[tuple[str, ...], int | Plan] = {}
 
 
 class Treater:
@@ -91,6 +101,8 @@ class Treater:
         self._scan_strings = scan_strings
         self._max_depth = max_depth
         self._text_cache: dict[str, tuple[str, tuple[str, ...]]] = {}
+        self._events = 0
+        self._compiled = 0
         self._reset()
 
     def _reset(self) -> None:
@@ -99,6 +111,7 @@ class Treater:
 
     def treat(self, event: dict[str, Any], state: TreatState) -> dict[str, Any]:
         """The analytics form of `event`; fills `state`. Raises EventError to dead-letter."""
+        self._events += 1
         if self._nodes > _NODE_LIMIT:
             self._reset()
         return self._object(event, self._root, state, 1)
@@ -118,6 +131,16 @@ class Treater:
         if depth > self._max_depth:
             raise EventError("too_deep")
         state.keys += len(node)
+        # A recurring shape runs its compiled plan (redactors/walkplan.py): the same
+        # steps as the loop below, which must stay in step with it.
+        shape = tuple(node)
+        plan = trie.plans.get(shape)
+        if plan is None or type(plan) is int:
+            self._sighted(trie, node, shape, plan)
+        else:
+            planned = plan(node, state, depth)  # type: ignore[operator]
+            if planned is not None:
+                return planned  # else a value of another type: the walk below
         out: dict[str, Any] = {}
         children = trie.children
         day = state.day
@@ -179,6 +202,36 @@ class Treater:
                 if treated is not DROP:
                     out[child.out_key] = treated
         return out
+
+    def _sighted(self, trie: _Node, node: dict[str, Any], shape: tuple[str, ...],
+                 seen: int | None) -> None:
+        """Count one more sight of an object shape; compile its plan on the last one.
+
+        A plan must do what `_object` does: whatever `_object` learns to do to a field or
+        an object, `redactors.walkplan` must do too (test_walk_plans checks both agree).
+        """
+        plans = trie.plans
+        if seen is None:
+            if not 0 < len(shape) <= _PLAN_MAX_KEYS:
+                return
+            if len(plans) >= _PLANS_PER_NODE:  # forget the shapes still counted, keep plans
+                for counted in [s for s, plan in plans.items() if type(plan) is int]:
+                    del plans[counted]
+                if len(plans) >= _PLANS_PER_NODE:
+                    return
+        sights = (seen or 0) + 1
+        if sights < _PLAN_AFTER:
+            plans[shape] = sights
+            return
+        if self._compiled >= _PLANS_AT_START + self._events // _EVENTS_PER_PLAN:
+            plans[shape] = _PLAN_AFTER - 1  # no compile credit left: try again next sight
+            return
+        self._compiled += 1
+        children = trie.children
+        nodes = [children.get(key) or self._child(trie, key) for key in shape]
+        plans[shape] = compile_plan(list(node.values()), nodes, obj=self._object,
+                                    other=self._other, apply=self._apply, scan=self._scan,
+                                    text_cache=self._text_cache)
 
     def _other(self, value: Any, key: str, trie: _Node, state: TreatState, depth: int) -> Any:
         if isinstance(value, list):
