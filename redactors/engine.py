@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from operator import attrgetter
 from typing import Any
 
-from redactors.age import is_under_age
+from redactors.age import birth_year_of, is_under_age
 from redactors.builtin_transforms import BUILTIN_TREATMENTS, default_registry
 from redactors.classify import FieldClassifier
 from redactors.consent import ConsentState, ConsentTier
@@ -168,21 +168,17 @@ class Engine:
             at, value = _find(event, paths, at + 1)
         return False
 
-    @staticmethod
-    def _birth_year(event: dict[str, Any], consent: ConsentState | None,
+    def _birth_year(self, event: dict[str, Any], consent: ConsentState | None,
                     paths: _Paths) -> int | None:
         if consent is not None and consent.birth_year is not None:
             return consent.birth_year
         at, value = _find(event, paths, 0)
         if at >= 0:
             dotted = paths[at][0]
-            if isinstance(value, bool):
-                raise EventError("bad_birth_year", dotted)
-            if isinstance(value, int):
-                return value
-            if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) == 4:
-                return int(value.strip())
-            raise EventError("bad_birth_year", dotted)
+            try:  # a year, a date or an age (redactors.age)
+                return birth_year_of(value, dotted, self._clock().year)
+            except ValueError:
+                raise EventError("bad_birth_year", dotted) from None
         return None
 
     def _time_of(self, event: dict[str, Any], paths: _Paths, at: int, value: Any) -> datetime:

@@ -12,6 +12,7 @@ from typing import Any
 
 from redactors.consent import ConsentTier
 from redactors.errors import PolicyError, PolicyProblem
+from redactors.name_tokens import TokenRule
 from redactors.paths import PathPattern
 from redactors.policy_check import check_policy_text
 
@@ -50,6 +51,7 @@ class Category:
     paths: tuple[PathPattern, ...]
     names: tuple[re.Pattern[str], ...]
     treatment: Mapping[ConsentTier, Treatment]
+    name_tokens: tuple[TokenRule, ...] = ()  # tried after every category's `names`
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -130,6 +132,7 @@ def policy_from_document(doc: Mapping[str, Any], source: str) -> Policy:
             detectors=_tuple(spec.get("detectors")),
             paths=tuple(PathPattern(p) for p in spec.get("paths", ())),
             names=tuple(re.compile(n) for n in spec.get("names", ())),
+            name_tokens=tuple(TokenRule(t) for t in spec.get("name_tokens", ())),
             treatment=MappingProxyType({
                 ConsentTier(tier): Treatment(t["analytics"], t["identifiable"])
                 for tier, t in spec["treatment"].items()}),

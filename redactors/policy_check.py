@@ -14,6 +14,7 @@ from jsonschema import Draft202012Validator
 from redactors.builtin_transforms import BUILTIN_TREATMENTS, default_registry
 from redactors.consent import ConsentTier
 from redactors.errors import PolicyProblem
+from redactors.name_tokens import TokenRule
 from redactors.paths import PathPattern
 from redactors.pseudonym import PseudonymKeyring
 from redactors.transforms import TransformDeps
@@ -152,6 +153,11 @@ def _semantic(doc: Mapping[str, Any]) -> Iterator[tuple[tuple[Any, ...], str]]:
                 re.compile(pattern)
             except re.error as exc:
                 yield (*where, "names", index), f"invalid regular expression: {exc}"
+        for index, rule in enumerate(spec.get("name_tokens", ())):
+            try:
+                TokenRule(rule)
+            except ValueError as exc:
+                yield (*where, "name_tokens", index), f"invalid name-token rule: {exc}"
         for index, pattern in enumerate(spec.get("paths", ())):
             try:
                 PathPattern(pattern)

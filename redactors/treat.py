@@ -78,6 +78,14 @@ class _Node:
         self.whole = plan is not None and plan.whole_objects
 
 
+_PAIR_MAX_KEYS = 8  # a HAR cookie has seven: name, value, path, domain, expires, ...
+_PAIR_MAX_NAME = 256
+_PAIR_CACHE_LIMIT = 4096
+_PAIR_VALUE_KEYS = ("value", "Value", "values", "Values", "val")
+_PAIR_NAME_KEYS = ("name", "Name", "key", "Key", "header", "field", "param", "parameter",
+                   "attribute", "label")
+
+
 class Treater:
     """Treats whole events for one consent tier."""
 
@@ -96,6 +104,7 @@ class Treater:
     def _reset(self) -> None:
         self._root = _Node((), None, "")
         self._nodes = 0
+        self._pair_nodes: dict[tuple[str, str, str], _Node] = {}
 
     def treat(self, event: dict[str, Any], state: TreatState) -> dict[str, Any]:
         """The analytics form of `event`; fills `state`. Raises EventError to dead-letter."""
@@ -118,6 +127,11 @@ class Treater:
         if depth > self._max_depth:
             raise EventError("too_deep")
         state.keys += len(node)
+        # A name/value pair (`{"name": "password", "value": ...}`): the value takes the
+        # category of the name, so it is held back from the walk and treated after it.
+        pair = self._pair(node, trie) if len(node) <= _PAIR_MAX_KEYS else None
+        if pair is not None:
+            node = {k: v for k, v in node.items() if k != pair[0].shape[-1]}
         out: dict[str, Any] = {}
         children = trie.children
         day = state.day
@@ -178,7 +192,35 @@ class Treater:
                 treated = self._other(value, key, child, state, depth)
                 if treated is not DROP:
                     out[child.out_key] = treated
+        if pair is not None:
+            pair_node, pair_value = pair
+            if pair_node.plan is not None:  # always: _pair plans only classified names
+                self._apply(pair_node.plan, pair_node.shape[-1], pair_value, pair_node,
+                            state, out, depth)
         return out
+
+    # -- name/value pairs ---------------------------------------------------------------
+
+    def _pair(self, node: dict[str, Any], trie: _Node) -> tuple[_Node, Any] | None:
+        """The value of a name/value pair whose name has a category, as a node planned
+        with that category; None for any other object."""
+        value_key = next((k for k in _PAIR_VALUE_KEYS if k in node), None)
+        if value_key is None:
+            return None
+        name = next((node[k] for k in _PAIR_NAME_KEYS if k in node), None)
+        if type(name) is not str or not name or len(name) > _PAIR_MAX_NAME:
+            return None
+        category = self._classifier.classify((name,))
+        if category is None:
+            return None
+        cache_key = (trie.dotted, value_key, category)
+        found = self._pair_nodes.get(cache_key)
+        if found is None:
+            if len(self._pair_nodes) >= _PAIR_CACHE_LIMIT:
+                self._pair_nodes.clear()
+            found = _Node((*trie.shape, value_key), self._plans[category], value_key)
+            self._pair_nodes[cache_key] = found
+        return found, node[value_key]
 
     def _other(self, value: Any, key: str, trie: _Node, state: TreatState, depth: int) -> Any:
         if isinstance(value, list):

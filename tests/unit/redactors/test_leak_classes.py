@@ -1,0 +1,76 @@
+"""Leak classes through the whole engine with the real scanner: pairs, URLs, numbers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+import pytest
+
+from redactors.consent import ConsentState
+from redactors.engine import Engine
+from redactors.keys import InMemoryKeyProvider
+from redactors.policy import load_policy
+from redactors.pseudonym import PseudonymKeyring
+from redactors.result import Outcome
+from redactors.scanner import FreeTextScanner
+
+FULL = ConsentState(subject_id="u-1", analytics=True, profiling=True)
+ANALYTICS_ONLY = ConsentState(subject_id="u-1", analytics=True)
+TIERS = [FULL, ANALYTICS_ONLY, None]
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    ring = PseudonymKeyring({"k2026a": b"k" * 32}, "k2026a")
+    return Engine(load_policy(), keys=InMemoryKeyProvider(), pseudonym_keys=ring,
+                  scanner=FreeTextScanner())
+
+
+def analytics(engine: Engine, event: dict[str, Any], consent: ConsentState | None) -> str:
+    result = engine(orjson.dumps(event), consent)
+    assert result.outcome is Outcome.ANALYTICS, result.reason
+    return orjson.dumps(result.analytics).decode()
+
+
+# -- name/value pairs: the value takes the category of the name ---------------------------
+
+HAR = {"log": {"entries": [{"request": {
+    "headers": [{"name": "Authorization", "value": "Basic YWxpY2U6czNjcjN0"},
+                {"name": "X-Forwarded-For", "value": "81.2.69.160"},
+                {"name": "Accept", "value": "text/html"}],
+    "cookies": [{"name": "sid", "value": "Zq81mP0xLk2Yt7Rw", "path": "/", "httpOnly": True}],
+    "queryString": [{"name": "password", "value": "hunter2-x"},
+                    {"name": "page", "value": "2"}],
+}}]}}
+
+
+@pytest.mark.parametrize("consent", TIERS)
+def test_har_pairs_take_the_category_of_their_name(engine: Engine,
+                                                   consent: ConsentState | None) -> None:
+    out = analytics(engine, HAR, consent)
+    for secret in ("YWxpY2U6czNjcjN0", "81.2.69.160", "Zq81mP0xLk2Yt7Rw", "hunter2-x"):
+        assert secret not in out
+    assert '{"name":"Accept","value":"text/html"}' in out  # unclassified pairs stay
+    assert '{"name":"page","value":"2"}' in out
+
+
+@pytest.mark.parametrize(
+    ("pair", "secret"),
+    [
+        ({"key": "pw", "value": "s3cr3t!"}, "s3cr3t!"),
+        ({"Key": "email", "Value": "jo@example.org"}, "jo@example.org"),  # AWS tag shape
+        ({"field": "phone", "val": 4155552671}, "4155552671"),
+        ({"name": "passphrase", "value": {"nested": "x-y-z-w"}}, "x-y-z-w"),
+        ({"name": "api_key", "values": ["k-1-a", "k-2-b"]}, "k-1-a"),
+    ],
+)
+def test_pair_shapes(engine: Engine, pair: dict[str, Any], secret: str) -> None:
+    out = analytics(engine, {"attributes": [pair]}, FULL)
+    assert secret not in out
+
+
+def test_a_pair_with_an_unclassified_name_is_walked_as_usual(engine: Engine) -> None:
+    out = analytics(engine, {"tag": {"name": "note", "value": "mail jo@example.org"}}, FULL)
+    assert "jo@example.org" not in out
+    assert '"name":"note"' in out
