@@ -74,3 +74,27 @@ def test_a_pair_with_an_unclassified_name_is_walked_as_usual(engine: Engine) -> 
     out = analytics(engine, {"tag": {"name": "note", "value": "mail jo@example.org"}}, FULL)
     assert "jo@example.org" not in out
     assert '"name":"note"' in out
+
+
+# -- URL query-parameter names are scanned like values -------------------------------------
+
+@pytest.mark.parametrize("consent", TIERS)
+@pytest.mark.parametrize(
+    ("url", "secret"),
+    [
+        ("https://s/cb?203.0.113.77&x=1", "203.0.113.77"),
+        ("https://s/cb?4111111111111111&x=1", "4111111111111111"),
+        ("/cb?AKIAIOSFODNN7EXAMPLE=1&tab", "AKIAIOSFODNN7EXAMPLE"),
+        ("/cb?x=1&jo%40example.org", "jo"),
+        ("/cb?2001:db8::1&x", "2001:db8::1"),
+    ],
+)
+def test_query_parameter_names_are_scanned(engine: Engine, consent: ConsentState | None,
+                                           url: str, secret: str) -> None:
+    out = analytics(engine, {"url": url, "message": f"callback {url} done"}, consent)
+    assert secret not in out
+
+
+def test_plain_parameter_names_stay(engine: Engine) -> None:
+    out = analytics(engine, {"url": "/search?q=alice&page=2&sort"}, FULL)
+    assert '"url":"/search?q&page&sort"' in out
