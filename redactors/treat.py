@@ -17,6 +17,8 @@ from redactors.transforms import DROP, Transform
 __all__ = ["FieldPlan", "TreatState", "Treater"]
 
 _BIG_INT = 10**7  # integers this long may be phone, card or account numbers: scan them
+_FLOAT_EXACT = 2.0**63  # past this an integral float no longer spells its digits exactly
+_NUMBER_CONTEXT = 32  # how much of a field name serves as a number's context words
 _NODE_LIMIT = 200_000  # field paths are attacker-controlled: bound what we remember
 _TEXT_CACHE_LIMIT = 65_536
 _TEXT_CACHE_MAX_LEN = 512
@@ -182,7 +184,7 @@ class Treater:
             elif kind is dict:
                 out[child.out_key] = self._object(value, child, state, depth + 1)
             elif kind is int or kind is float or kind is bool or value is None:
-                if kind is int and (value >= _BIG_INT or value <= -_BIG_INT):
+                if (kind is int or kind is float) and (value >= _BIG_INT or value <= -_BIG_INT):
                     treated = self._other(value, key, child, state, depth)
                     if treated is not DROP:
                         out[child.out_key] = treated
@@ -229,11 +231,31 @@ class Treater:
             return self._scan(value, state)
         if isinstance(value, dict):
             return self._object(value, trie, state, depth + 1)
-        if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= _BIG_INT:
-            text = str(value)
-            redacted = self._scan(text, state)
-            return value if redacted == text else redacted
-        return value  # None, bool, float, small int
+        if (isinstance(value, int | float) and not isinstance(value, bool)
+                and abs(value) >= _BIG_INT):
+            return self._number(value, key, state)
+        return value  # None, bool, small numbers
+
+    def _number(self, value: float, key: str, state: TreatState) -> Any:
+        """A long number scanned with its field name as context (`contact: 4155552671` is a
+        phone number where `4155552671` alone is not); an integral float is read as the
+        integer it spells (`4111111111111111.0` is a card number)."""
+        if isinstance(value, float):
+            if not value.is_integer() or abs(value) >= _FLOAT_EXACT:
+                return value
+            value = int(value)
+        if not self._scan_strings:  # `unclassified.strings: drop` drops long numbers too
+            state.transforms.add("drop")
+            return DROP
+        text = str(value)
+        prefix = key[-_NUMBER_CONTEXT:].replace("_", " ") + ": "
+        findings = [f for f in self._scanner.find(prefix + text) if f.end > len(prefix)]
+        if not findings:
+            return value
+        state.transforms.add("scan")
+        state.categories.update(self._entity_category.get(f.entity, "unclassified")
+                                for f in findings)
+        return f"<{findings[0].entity}>"
 
     def _list(self, items: list[Any], key: str, trie: _Node, state: TreatState,
               depth: int) -> list[Any]:

@@ -98,3 +98,40 @@ def test_query_parameter_names_are_scanned(engine: Engine, consent: ConsentState
 def test_plain_parameter_names_stay(engine: Engine) -> None:
     out = analytics(engine, {"url": "/search?q=alice&page=2&sort"}, FULL)
     assert '"url":"/search?q&page&sort"' in out
+
+
+# -- numbers: floats read as the integers they spell, long numbers scanned with context ------
+
+@pytest.mark.parametrize(
+    ("event", "secret"),
+    [
+        ({"amount": 4111111111111111.0}, "4111111111111111"),  # a card through a float
+        ({"ref": 5555555555554444}, "5555555555554444"),
+        ({"callback": 4155552671}, "4155552671"),  # a phone number only in context
+        ({"customer_contact": 14155552671}, "14155552671"),
+        ({"home_tel": 4155552671.0}, "4155552671"),
+        ({"message": "card 4111111111111111.0 declined"}, "4111111111111111"),
+        ({"message": "pan=4.111111111111111E15"}, "4.111111111111111E15"),
+    ],
+)
+def test_numbers_are_scanned_by_value_and_context(engine: Engine, event: dict[str, Any],
+                                                  secret: str) -> None:
+    out = analytics(engine, event, FULL)
+    assert secret not in out
+    assert secret not in out.replace(".0", "")
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        {"bytes": 4155552671},  # a count under a name that is no phone word
+        {"duration_ns": 1732960000000},
+        {"price": 41111111.5},  # not integral: no card spells that
+        {"ratio": 3.141592653589793},
+        {"big": 1e300},
+        {"total": 4111111111111112.0},  # fails Luhn
+    ],
+)
+def test_numbers_that_are_not_personal_pass(engine: Engine, event: dict[str, Any]) -> None:
+    out = orjson.loads(analytics(engine, event, FULL))
+    assert out[next(iter(event))] == next(iter(event.values()))
