@@ -10,8 +10,9 @@ from redactors.detectors import DetectorRegistry, default_registry
 from redactors.detectors.base import Detector
 from redactors.findings import Finding
 from redactors.ner import NameRecognizer
+from redactors.normalize import fold
 from redactors.prefilter import Prefilter
-from redactors.unescape import unescape
+from redactors.unescape import Unescaped, unescape
 
 __all__ = ["FreeTextScanner"]
 
@@ -78,14 +79,29 @@ class FreeTextScanner:
 
     def _scan(self, text: str) -> tuple[Finding, ...]:
         spans = self._detect(text)
-        if _ESCAPED.search(text):
-            decoded = unescape(text)
-            if decoded is not None:
-                for start, end, entity, score in self._detect(decoded.text):
-                    spans.append((*decoded.span(start, end), entity, score))
+        decoded = unescape(text) if _ESCAPED.search(text) else None
+        if decoded is not None:
+            for start, end, entity, score in self._detect(decoded.text):
+                spans.append((*decoded.span(start, end), entity, score))
+        spans.extend(self._detect_folded(text, decoded))
         if self._names is not None:
             spans.extend((s, e, "PERSON", score) for s, e, score in self._names.find(text))
         return _resolve(spans) if spans else ()
+
+    def _detect_folded(self, text: str, decoded: Unescaped | None) -> list[_Span]:
+        """Spans found once invisible characters are gone and look-alikes folded (NFKC),
+        in the text as written and in its unescaped form, mapped back to the original."""
+        spans: list[_Span] = []
+        folded = fold(text)
+        if folded is not None:
+            for start, end, entity, score in self._detect(folded.text):
+                spans.append((*folded.span(start, end), entity, score))
+        folded = fold(decoded.text) if decoded is not None else None
+        if decoded is not None and folded is not None:
+            for start, end, entity, score in self._detect(folded.text):
+                inner_start, inner_end = folded.span(start, end)
+                spans.append((*decoded.span(inner_start, inner_end), entity, score))
+        return spans
 
     def _detect(self, text: str) -> list[_Span]:
         spans: list[_Span] = []
