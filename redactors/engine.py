@@ -58,7 +58,9 @@ class Engine:
             tier: Treater({c.key: self._plan(c, tier, built) for c in policy.categories},
                           classifier, scanner, entity_category,
                           scan_strings=policy.unclassified_strings == "scan",
-                          max_depth=policy.max_depth)
+                          max_depth=policy.max_depth,
+                          id_plan=None if policy.id_like_as is None else self._plan(
+                              policy.category(policy.id_like_as), tier, built))
             for tier in ConsentTier}
         self._subject_paths = _split(policy.subject_id_paths)
         self._time_paths = _split(policy.time_paths)

@@ -82,6 +82,7 @@ class Policy:
     detectors: tuple[str, ...]
     free_text_paths: tuple[str, ...]
     categories: tuple[Category, ...]
+    id_like_as: str | None = None  # opt-in: id-like unclassified values take this category
 
     def category(self, key: str) -> Category:
         for category in self.categories:
@@ -172,4 +173,5 @@ def policy_from_document(doc: Mapping[str, Any], source: str) -> Policy:
         detectors=_tuple(unclassified["detectors"]),
         free_text_paths=_tuple(unclassified.get("free_text_paths")),
         categories=tuple(categories),
+        id_like_as=unclassified.get("id_like_as"),
     )

@@ -138,6 +138,9 @@ def _semantic(doc: Mapping[str, Any]) -> Iterator[tuple[tuple[Any, ...], str]]:
     for index, detector in enumerate(doc["unclassified"]["detectors"]):
         if detector not in KNOWN_DETECTORS:
             yield ("unclassified", "detectors", index), f"unknown detector {detector!r}"
+    id_like_as = doc["unclassified"].get("id_like_as")
+    if id_like_as is not None and id_like_as not in doc["categories"]:
+        yield ("unclassified", "id_like_as"), f"no category {id_like_as!r} in this policy"
     for key, spec in doc["categories"].items():
         where: tuple[Any, ...] = ("categories", key)
         if key not in KNOWN_CATEGORIES:

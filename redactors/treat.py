@@ -9,6 +9,7 @@ from redactors.classify import FieldClassifier
 from redactors.errors import EventError
 from redactors.findings import TextScanner
 from redactors.geo import GeoCoarsen
+from redactors.id_like import is_id_like
 from redactors.parsing import shape_of
 from redactors.paths import ITEM
 from redactors.textlog import scrub_home_dirs
@@ -93,7 +94,7 @@ class Treater:
 
     def __init__(self, plans: dict[str, FieldPlan], classifier: FieldClassifier,
                  scanner: TextScanner, entity_category: dict[str, str], *,
-                 scan_strings: bool, max_depth: int) -> None:
+                 scan_strings: bool, max_depth: int, id_plan: FieldPlan | None = None) -> None:
         self._plans = plans
         self._classifier = classifier
         self._scanner = scanner
@@ -101,6 +102,7 @@ class Treater:
         self._scan_strings = scan_strings
         self._max_depth = max_depth
         self._text_cache: dict[str, tuple[str, tuple[str, ...]]] = {}
+        self._id_plan = id_plan  # opt-in (`unclassified.id_like_as`): None when off
         self._reset()
 
     def _reset(self) -> None:
@@ -140,6 +142,7 @@ class Treater:
         add_category = state.categories.add
         add_transform = state.transforms.add
         text_cache = self._text_cache
+        id_plan = self._id_plan
         for key, value in node.items():
             child = children.get(key)
             if child is None:
@@ -171,7 +174,9 @@ class Treater:
                 else:
                     continue
             if kind is str:
-                if value:
+                if id_plan is not None and is_id_like(value):
+                    self._apply(id_plan, key, value, child, state, out, depth)
+                elif value:
                     cached = text_cache.get(value)
                     if cached is not None and not cached[1]:
                         out[child.out_key] = cached[0]
@@ -228,6 +233,10 @@ class Treater:
         if isinstance(value, list):
             return self._list(value, key, trie, state, depth + 1)
         if isinstance(value, str):  # str subclasses never come from orjson; be safe anyway
+            if self._id_plan is not None and is_id_like(value):
+                holder: dict[str, Any] = {}
+                self._apply(self._id_plan, key, value, trie, state, holder, depth)
+                return holder.get(trie.out_key, DROP)
             return self._scan(value, state)
         if isinstance(value, dict):
             return self._object(value, trie, state, depth + 1)

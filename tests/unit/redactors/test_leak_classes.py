@@ -6,11 +6,13 @@ from typing import Any
 
 import orjson
 import pytest
+import yaml
 
 from redactors.consent import ConsentState
 from redactors.engine import Engine
 from redactors.keys import InMemoryKeyProvider
-from redactors.policy import load_policy
+from redactors.policy import load_policy, policy_from_document
+from redactors.policy_check import check_policy_text
 from redactors.pseudonym import PseudonymKeyring
 from redactors.result import Outcome
 from redactors.scanner import FreeTextScanner
@@ -135,3 +137,50 @@ def test_numbers_are_scanned_by_value_and_context(engine: Engine, event: dict[st
 def test_numbers_that_are_not_personal_pass(engine: Engine, event: dict[str, Any]) -> None:
     out = orjson.loads(analytics(engine, event, FULL))
     assert out[next(iter(event))] == next(iter(event.values()))
+
+
+# -- opt-in: id-like values in unclassified fields ------------------------------------------
+
+def _id_like_engine(setting: str | None) -> Engine:
+    with open(load_policy().source, encoding="utf-8") as handle:
+        document = yaml.safe_load(handle)
+    document["unclassified"]["id_like_as"] = setting
+    policy = policy_from_document(document, "test")
+    ring = PseudonymKeyring({"k2026a": b"k" * 32}, "k2026a")
+    return Engine(policy, keys=InMemoryKeyProvider(), pseudonym_keys=ring,
+                  scanner=FreeTextScanner())
+
+
+ID_LIKE = ["cus_J4k2Lm9XqP", "usr-1001", "550e8400-e29b-41d4-a716-446655440000",
+           "9f86d081884c7d659a2feaa0c55ad015", "01ARZ3NDEKTSV4RRFFQ69G5FAV"]
+NOT_ID_LIKE = ["hello-world", "checkout", "v2", "us-east", "2026-11-30", "GET /cart"]
+
+
+@pytest.mark.parametrize("value", ID_LIKE)
+def test_id_like_values_are_pseudonymized_when_opted_in(value: str) -> None:
+    engine = _id_like_engine("user.unique_id")
+    for event in ({"order_owner_ref": value}, {"refs": [value, "plain"]}):
+        out = analytics(engine, event, FULL)
+        assert value not in out
+        assert "p1:k2026a:" in out
+    assert value not in analytics(engine, {"ref": value}, None)  # no consent: dropped
+
+
+@pytest.mark.parametrize("value", NOT_ID_LIKE)
+def test_other_values_are_left_to_the_scanner(value: str) -> None:
+    engine = _id_like_engine("user.unique_id")
+    assert orjson.loads(analytics(engine, {"ref": value}, FULL))["ref"] == value
+
+
+def test_id_like_is_off_by_default() -> None:
+    engine = _id_like_engine(None)
+    out = orjson.loads(analytics(engine, {"ref": "cus_J4k2Lm9XqP"}, FULL))
+    assert out["ref"] == "cus_J4k2Lm9XqP"
+
+
+def test_id_like_must_name_a_category() -> None:
+    with open(load_policy().source, encoding="utf-8") as handle:
+        text = handle.read().replace("  strings: scan\n",
+                                     "  strings: scan\n  id_like_as: user.nope\n")
+    _, problems = check_policy_text(text, "p.yaml")
+    assert any("id_like_as" in str(p) and "user.nope" in str(p) for p in problems)
