@@ -180,7 +180,6 @@ def test_id_like_is_off_by_default() -> None:
 
 def test_id_like_must_name_a_category() -> None:
     with open(load_policy().source, encoding="utf-8") as handle:
-        text = handle.read().replace("  strings: scan\n",
-                                     "  strings: scan\n  id_like_as: user.nope\n")
+        text = handle.read().replace("  id_like_as: null\n", "  id_like_as: user.nope\n")
     _, problems = check_policy_text(text, "p.yaml")
     assert any("id_like_as" in str(p) and "user.nope" in str(p) for p in problems)
