@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from redactors.ner import NameRecognizer
+from redactors.ner import MODEL_CANDIDATES, NameRecognizer, is_prose
 from redactors.scanner import FreeTextScanner
 
 
@@ -15,10 +15,61 @@ def test_missing_model_warns_and_finds_nothing() -> None:
     assert recognizer.find("Alice Example met Bob") == []
 
 
-def test_scanner_with_ner_but_no_model_keeps_working() -> None:
+def test_scanner_with_ner_but_no_model_keeps_working(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.util
+
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",  # as without the `ner` extra
+                        lambda name, *a: None if name in MODEL_CANDIDATES
+                        else real_find_spec(name, *a))
     with pytest.warns(RuntimeWarning):
         scanner = FreeTextScanner(ner=True)  # no official model is installable here
     assert scanner.redact("Dear Maria Garcia, hi") == ("Dear <PERSON>, hi", {"PERSON"})
+
+
+def _fake_recognizer(monkeypatch: pytest.MonkeyPatch) -> NameRecognizer:
+    import importlib.util
+
+    import spacy
+
+    nlp = spacy.blank("en")  # a real pipeline whose NER is a rule: no model to download
+    ruler = nlp.add_pipe("entity_ruler")
+    ruler.add_patterns([{"label": "PERSON", "pattern": "Ada Lovelace"}])
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *a: object() if name == "fake_model" else real_find_spec(name, *a),
+    )
+    monkeypatch.setattr(spacy, "load", lambda name, **_: nlp)
+    return NameRecognizer(models=("fake_model",))
+
+
+@pytest.mark.parametrize(
+    ("text", "prose"),
+    [
+        ("Ticket opened by Ada Lovelace for billing", True),
+        ("Dear Maria, your order has shipped.", True),
+        ("081109 203807 222 INFO dfs.DataNode$PacketResponder: blk_-1608999687919862906", False),
+        ("GET /api/v1/users/42 200 1532", False),
+        ("Hello Ada", False),  # too short to be prose
+    ],
+)
+def test_is_prose(text: str, prose: bool) -> None:
+    assert is_prose(text) is prose
+
+
+def test_model_runs_on_prose_once_per_nameless_template(monkeypatch: pytest.MonkeyPatch) -> None:
+    recognizer = _fake_recognizer(monkeypatch)
+    assert recognizer.find("Job 17 finished on Node alpha-3 after 2 retries") == []
+    assert recognizer.find("Job 91 finished on Node beta-7 after 5 retries") == []
+    assert (recognizer.model_calls, recognizer.template_hits) == (1, 1)
+    # another word of letters is another template: the model runs again and finds the name
+    assert recognizer.find("Job 91 finished for Ada Lovelace after 5 retries") == [(20, 32, 0.85)]
+    assert recognizer.find("Job 92 finished for Ada Lovelace after 6 retries") == [(20, 32, 0.85)]
+    assert recognizer.model_calls == 3  # templates with a name are never skipped
+    assert recognizer.find("/var/log/Ada 17 18 19 20") == []  # not prose: no call
+    assert recognizer.model_calls == 3
 
 
 def test_installed_pipeline_adds_person_spans(monkeypatch: pytest.MonkeyPatch) -> None:
