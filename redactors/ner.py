@@ -40,7 +40,10 @@ class NameRecognizer:
                 continue
             import spacy  # heavy: only imported when a model is actually present
 
-            self._nlp = spacy.load(name, enable=["tok2vec", "ner"])
+            # The small English pipeline's ner embeds its own tok2vec: the shared one (for the
+            # tagger and parser) would only cost time, about 4 times the NER itself.
+            shared = ["transformer"] if name.endswith("_trf") else []  # trf's ner listens
+            self._nlp = spacy.load(name, enable=[*shared, "ner"])
             self.model = name
             break
         if self._nlp is None:
