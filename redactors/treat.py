@@ -24,7 +24,7 @@ _NODE_LIMIT = 200_000  # field paths are attacker-controlled: bound what we reme
 _TEXT_CACHE_LIMIT = 65_536
 _TEXT_CACHE_MAX_LEN = 512
 _CONTAINERS = (dict, list)
-_KEY_NEEDS_SCAN = re.compile(r"[0-9@:%+ ]|[A-Z][a-z]+ [A-Z]")
+_KEY_NEEDS_SCAN = re.compile(r"[0-9@:%+ ]|[A-Z][a-z]+ [A-Z]|[^\x00-\x7f]")  # non-ASCII: folded
 
 
 class FieldPlan:

@@ -183,3 +183,11 @@ def test_id_like_must_name_a_category() -> None:
         text = handle.read().replace("  id_like_as: null\n", "  id_like_as: user.nope\n")
     _, problems = check_policy_text(text, "p.yaml")
     assert any("id_like_as" in str(p) and "user.nope" in str(p) for p in problems)
+
+
+@pytest.mark.parametrize("key", ["alice\uff20example.com", "jos\u00e9@b\u00fccher.de",
+                                 "alice\u200b@example.com"])
+def test_keys_are_folded_and_scanned(engine: Engine, key: str) -> None:
+    out = analytics(engine, {"counts": {key: 3}}, FULL)
+    assert "example" not in out
+    assert "cher" not in out
