@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from redactors.detectors.accounts import ACCOUNT_DETECTORS
+from redactors.detectors.address import ADDRESS_DETECTORS
 from redactors.detectors.base import Detector, Validator, always
 from redactors.detectors.contact import CONTACT_DETECTORS
 from redactors.detectors.credential_names import CREDENTIAL_NAME_DETECTORS
@@ -33,6 +34,7 @@ BUILTIN_DETECTORS: tuple[Detector, ...] = (
     *FINANCIAL_DETECTORS,
     *IDENTIFIER_DETECTORS,
     *LOCATION_DETECTORS,
+    *ADDRESS_DETECTORS,
     *PERSON_DETECTORS,
     *ACCOUNT_DETECTORS,
 )
