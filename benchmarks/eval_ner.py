@@ -101,15 +101,15 @@ def main(argv: Sequence[str] | None = None) -> None:
         results[name] = (*_leaks(find, records), *_on_logs(find, mix))
     labels = sorted(next(iter(results.values()))[0])
     print(f"{len(records)} labeled texts, {len(mix)} log lines; leaked values per label")
-    print(f"{'label':<22}{'gold':>5}" + "".join(f"{n:>26}" for n in results))
+    print(f"{'label':<22}{'gold':>5}" + "".join(f"{n:>34}" for n in results))
     for label in labels:
         gold = results["logwarden"][0][label]
-        print(f"{label:<22}{gold:>5}" + "".join(f"{r[1][label]:>26}" for r in results.values()))
+        print(f"{label:<22}{gold:>5}" + "".join(f"{r[1][label]:>34}" for r in results.values()))
     print(f"{'all':<22}{sum(results['logwarden'][0].values()):>5}"
-          + "".join(f"{sum(r[1].values()):>26}" for r in results.values()))
-    print("labeled texts/s       " + "".join(f"{r[2]:>26,.0f}" for r in results.values()))
-    print("log lines/s           " + "".join(f"{r[4]:>26,.0f}" for r in results.values()))
-    print("PERSON on log lines   " + "".join(f"{r[3]:>26}" for r in results.values()))
+          + "".join(f"{sum(r[1].values()):>34}" for r in results.values()))
+    print("labeled texts/s       " + "".join(f"{r[2]:>34,.0f}" for r in results.values()))
+    print("log lines/s           " + "".join(f"{r[4]:>34,.0f}" for r in results.values()))
+    print("PERSON on log lines   " + "".join(f"{r[3]:>34}" for r in results.values()))
 
 
 def _installed(module: str) -> bool:
