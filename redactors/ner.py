@@ -28,7 +28,8 @@ _WORDY = re.compile(r"[^\W\d_][^\W\d_'\-]*[.,;:!?]?")
 # A message's template: every token with a digit or a symbol masked (Drain-style), words of
 # letters kept; names are words of letters, so messages of one template that the model
 # found no name in differ only where no name can be.
-_VARIABLE = re.compile(r"\S*[\d_@/\\=<>#$%&*+|~^`\[\]{}]\S*")
+_VARIABLE = re.compile(r"[\d_@/\\=<>#$%&*+|~^`\[\]{}]")  # a token with one is variable
+_MAX_TEXT = 20_000  # longer texts keep to the rules: the model's cost grows with the text
 _TEMPLATE_CACHE = 65_536
 
 
@@ -68,9 +69,11 @@ class NameRecognizer:
     def find(self, text: str) -> list[tuple[int, int, float]]:
         """PERSON spans in `text` by the model, or nothing without one. The model runs only
         on prose-like texts whose template has not already shown no name."""
-        if self._nlp is None or not _NAME_POSITION.search(text) or not is_prose(text):
+        if (self._nlp is None or len(text) > _MAX_TEXT or not _NAME_POSITION.search(text)
+                or not is_prose(text)):
             return []
-        template = _VARIABLE.sub("\x00", text)
+        template = " ".join("\x00" if _VARIABLE.search(token) else token
+                            for token in text.split())
         if template in self._nameless:
             self.template_hits += 1
             return []

@@ -21,8 +21,8 @@ _SECRET_TOKENS = frozenset({"password", "passwd", "pass", "pw", "pwd", "passphra
                             "credential", "credentials", "otp", "sid", "sessionid"})
 _SECRET_PAIRS = frozenset({("api", "key"), ("access", "key"), ("private", "key"),
                            ("session", "id"), ("set", "cookie")})
-_PAIR_NAME = re.compile(r"[\"'](?:name|key|header|field)[\"']\s*:\s*[\"']([^\"']{1,64})[\"']"
-                        r"\s*,\s*[\"'](?:value|val)[\"']\s*:\s*$")
+_PAIR_NAME = re.compile(r"[\"'](?:name|key|header|field)[\"']\s{0,8}:\s{0,8}[\"']([^\"']{1,64})"
+                        r"[\"']\s{0,8},\s{0,8}[\"'](?:value|val)[\"']\s{0,8}:\s{0,8}$")
 
 
 def _secret_name(name: str) -> bool:
@@ -41,8 +41,11 @@ CREDENTIAL_NAME_DETECTORS: tuple[Detector, ...] = (
         name="password_short_name",
         entity="SECRET",
         pattern=(  # `pw=`, `db_pin:`, `wifi.pass=`, `userPW:`, `"newPin": "..."`
-            r"\b(?:(?:[A-Za-z0-9]+[_\-.])*(?i:" + _SHORT + r")|[a-z][a-z0-9]*" + _CAMEL + r")"
-            r"[\"']?\s*[:=]\s*[\"']?" + _VALUE
+            # Bounded repeats: a long run of `a_a_a_...` or letters costs a bounded scan per
+            # start, never a rescan to the end (linear in the text).
+            r"\b(?:(?:[A-Za-z0-9]{1,32}[_\-.]){0,4}(?i:" + _SHORT + r")"
+            r"|[a-z][a-z0-9]{0,31}" + _CAMEL + r")"
+            r"[\"']?[ \t]{0,8}[:=][ \t]{0,8}[\"']?" + _VALUE
         ),
         hint=r"(?i)(pw|pin|pass)[\"']?\s*[:=]",
         group="v",
@@ -53,8 +56,8 @@ CREDENTIAL_NAME_DETECTORS: tuple[Detector, ...] = (
         name="credential_name_value_pair",
         entity="SECRET",
         pattern=(  # `{"name": "password", "value": "hunter2"}` in a logged text
-            r"[\"'](?:name|key|header|field)[\"']\s*:\s*[\"'][^\"']{1,64}[\"']\s*,\s*"
-            r"[\"'](?:value|val)[\"']\s*:\s*(?P<v>\"[^\"]{1,1024}\"|'[^']{1,1024}')"
+            r"[\"'](?:name|key|header|field)[\"']\s{0,8}:\s{0,8}[\"'][^\"']{1,64}[\"']\s{0,8},"
+            r"\s{0,8}[\"'](?:value|val)[\"']\s{0,8}:\s{0,8}(?P<v>\"[^\"]{1,1024}\"|'[^']{1,1024}')"
         ),
         hint=r"[\"'](value|val)[\"']\s*:",
         group="v",
