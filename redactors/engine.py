@@ -320,13 +320,14 @@ def _find(event: dict[str, Any], paths: _Paths, start: int) -> tuple[int, Any]:
     return -1, None
 
 
-def default_scanner() -> TextScanner:
-    """The free-text scanner shipped in redactors.scanner."""
+def default_scanner(*, ner: bool = False) -> TextScanner:
+    """The free-text scanner shipped in redactors.scanner; `ner` adds the NER stage (the
+    policy's `unclassified.ner`, with the `ner` install extra)."""
     try:
         from redactors.scanner import FreeTextScanner  # optional until it lands
     except ImportError as exc:
         raise LogwardenError("the free-text scanner (redactors.scanner) is not installed") from exc
-    scanner: TextScanner = FreeTextScanner()
+    scanner: TextScanner = FreeTextScanner(ner=ner)
     return scanner
 
 
@@ -346,4 +347,4 @@ def load_engine(policy_path: str | None, keys: KeyProvider, env: Mapping[str, st
     else:
         keyring = PseudonymKeyring.from_env(env, key_file)  # MissingKeyError when absent/bad
     return Engine(policy, keys=keys, pseudonym_keys=keyring,
-                  scanner=scanner if scanner is not None else default_scanner())
+                  scanner=scanner if scanner is not None else default_scanner(ner=policy.ner))

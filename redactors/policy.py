@@ -83,6 +83,7 @@ class Policy:
     free_text_paths: tuple[str, ...]
     categories: tuple[Category, ...]
     id_like_as: str | None = None  # opt-in: id-like unclassified values take this category
+    ner: bool = False  # opt-in: the NER stage for names in prose (the `ner` install extra)
 
     def category(self, key: str) -> Category:
         for category in self.categories:
@@ -174,4 +175,5 @@ def policy_from_document(doc: Mapping[str, Any], source: str) -> Policy:
         free_text_paths=_tuple(unclassified.get("free_text_paths")),
         categories=tuple(categories),
         id_like_as=unclassified.get("id_like_as"),
+        ner=bool(unclassified.get("ner", False)),
     )

@@ -55,6 +55,11 @@ class FreeTextScanner:
         self._names = NameRecognizer() if ner and "PERSON" in wanted else None
         self._cached_scan = lru_cache(maxsize=cache_size)(self._scan)
 
+    @property
+    def ner_model(self) -> str | None:
+        """The spaCy pipeline the NER stage runs, or None (not asked for, or not installed)."""
+        return self._names.model if self._names is not None else None
+
     def find(self, text: str) -> list[Finding]:
         """Non-overlapping findings, sorted by start."""
         if len(text) < _MIN_LENGTH:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from redactors.ner import MODEL_CANDIDATES, NameRecognizer, is_prose
@@ -96,3 +98,30 @@ def test_installed_pipeline_adds_person_spans(monkeypatch: pytest.MonkeyPatch) -
     text = "report written by Ada Lovelace today"
     assert recognizer.find(text) == [(18, 30, 0.85)]
     assert recognizer.find("no capitalized words here") == []
+
+
+def test_the_policy_turns_the_ner_stage_on(monkeypatch: pytest.MonkeyPatch,
+                                           tmp_path: Path) -> None:
+    import importlib.util
+
+    import spacy
+
+    from redactors.engine import load_engine
+    from redactors.keys import InMemoryKeyProvider
+    from redactors.policy import default_policy_path
+    from redactors.scanner import FreeTextScanner
+
+    installed = MODEL_CANDIDATES[0]  # as if the `ner` extra had installed it
+    nlp = spacy.blank("en")
+    nlp.add_pipe("entity_ruler").add_patterns([{"label": "PERSON", "pattern": "Ada Lovelace"}])
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: object()
+                        if name == installed else real_find_spec(name, *a))
+    monkeypatch.setattr(spacy, "load", lambda name, **_: nlp)
+    text = default_policy_path().read_text(encoding="utf-8")
+    for setting, model in (("false", None), ("true", installed)):
+        policy = tmp_path / f"ner-{setting}.yaml"
+        policy.write_text(text.replace("  ner: false\n", f"  ner: {setting}\n"), encoding="utf-8")
+        engine = load_engine(str(policy), InMemoryKeyProvider(), {}, allow_ephemeral=True)
+        assert isinstance(engine.scanner, FreeTextScanner)
+        assert engine.scanner.ner_model == model
