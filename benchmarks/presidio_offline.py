@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["offline_analyzer"]
+__all__ = ["model_analyzer", "offline_analyzer"]
 
 
 def offline_analyzer() -> Any:
@@ -33,3 +33,16 @@ def offline_analyzer() -> Any:
     registry.load_predefined_recognizers(nlp_engine=engine)
     registry.remove_recognizer("SpacyRecognizer")  # it would only report an empty NER
     return AnalyzerEngine(nlp_engine=engine, registry=registry, supported_languages=["en"])
+
+
+def model_analyzer(model: str) -> Any:
+    """Presidio's defaults with an installed spaCy pipeline (NER included), offline."""
+    import tldextract
+    from presidio_analyzer import AnalyzerEngine
+    from presidio_analyzer.nlp_engine import NlpEngineProvider
+
+    offline = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+    tldextract.extract = offline  # type: ignore[assignment]  # same call signature
+    provider = NlpEngineProvider(nlp_configuration={
+        "nlp_engine_name": "spacy", "models": [{"lang_code": "en", "model_name": model}]})
+    return AnalyzerEngine(nlp_engine=provider.create_engine(), supported_languages=["en"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from redactors.name_tokens import first_match, name_tokens
 from redactors.paths import ITEM
 from redactors.policy import Category
 
@@ -18,6 +19,7 @@ class FieldClassifier:
     def __init__(self, categories: Sequence[Category]) -> None:
         self._paths = [(p, c.key) for c in categories for p in c.paths]
         self._names = [(n, c.key) for c in categories for n in c.names]
+        self._tokens = [(t, c.key) for c in categories for t in c.name_tokens]
         self._cache: dict[tuple[str, ...], str | None] = {}
 
     def classify(self, shape: tuple[str, ...]) -> str | None:
@@ -42,4 +44,17 @@ class FieldClassifier:
         for regex, key in self._names:
             if regex.search(name):
                 return key
+        if self._tokens:
+            return first_match(_tail_tokens(shape), self._tokens)
         return None
+
+
+_TAIL = 3  # `client.user.id` reads `client user id`; `user.group.id` does not end `user id`
+
+
+def _tail_tokens(shape: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+    """The word tokens of the last segment, of the last two, ... up to `_TAIL` (array
+    markers skipped): a rule's `^` anchors at the start of any of these windows."""
+    segments = [name_tokens(segment) for segment in shape if segment != ITEM][-_TAIL:]
+    return tuple(tuple(t for seg in segments[at:] for t in seg)
+                 for at in range(len(segments) - 1, -1, -1))

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from operator import attrgetter
 from typing import Any
 
-from redactors.age import is_under_age
+from redactors.age import birth_year_of, is_under_age
 from redactors.budget import CpuBudget
 from redactors.builtin_transforms import BUILTIN_TREATMENTS, default_registry
 from redactors.classify import FieldClassifier
@@ -59,7 +59,9 @@ class Engine:
             tier: Treater({c.key: self._plan(c, tier, built) for c in policy.categories},
                           classifier, scanner, entity_category,
                           scan_strings=policy.unclassified_strings == "scan",
-                          max_depth=policy.max_depth)
+                          max_depth=policy.max_depth,
+                          id_plan=None if policy.id_like_as is None else self._plan(
+                              policy.category(policy.id_like_as), tier, built))
             for tier in ConsentTier}
         self._subject_paths = _split(policy.subject_id_paths)
         self._time_paths = _split(policy.time_paths)
@@ -200,21 +202,17 @@ class Engine:
             at, value = _find(event, paths, at + 1)
         return False
 
-    @staticmethod
-    def _birth_year(event: dict[str, Any], consent: ConsentState | None,
+    def _birth_year(self, event: dict[str, Any], consent: ConsentState | None,
                     paths: _Paths) -> int | None:
         if consent is not None and consent.birth_year is not None:
             return consent.birth_year
         at, value = _find(event, paths, 0)
         if at >= 0:
             dotted = paths[at][0]
-            if isinstance(value, bool):
-                raise EventError("bad_birth_year", dotted)
-            if isinstance(value, int):
-                return value
-            if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) == 4:
-                return int(value.strip())
-            raise EventError("bad_birth_year", dotted)
+            try:  # a year, a date or an age (redactors.age)
+                return birth_year_of(value, dotted, self._clock().year)
+            except ValueError:
+                raise EventError("bad_birth_year", dotted) from None
         return None
 
     def _time_of(self, event: dict[str, Any], paths: _Paths, at: int, value: Any) -> datetime:
@@ -355,13 +353,14 @@ def _find(event: dict[str, Any], paths: _Paths, start: int) -> tuple[int, Any]:
     return -1, None
 
 
-def default_scanner() -> TextScanner:
-    """The free-text scanner shipped in redactors.scanner."""
+def default_scanner(*, ner: bool = False) -> TextScanner:
+    """The free-text scanner shipped in redactors.scanner; `ner` adds the NER stage (the
+    policy's `unclassified.ner`, with the `ner` install extra)."""
     try:
         from redactors.scanner import FreeTextScanner  # optional until it lands
     except ImportError as exc:
         raise LogwardenError("the free-text scanner (redactors.scanner) is not installed") from exc
-    scanner: TextScanner = FreeTextScanner()
+    scanner: TextScanner = FreeTextScanner(ner=ner)
     return scanner
 
 
@@ -381,4 +380,4 @@ def load_engine(policy_path: str | None, keys: KeyProvider, env: Mapping[str, st
     else:
         keyring = PseudonymKeyring.from_env(env, key_file)  # MissingKeyError when absent/bad
     return Engine(policy, keys=keys, pseudonym_keys=keyring,
-                  scanner=scanner if scanner is not None else default_scanner())
+                  scanner=scanner if scanner is not None else default_scanner(ner=policy.ner))

@@ -12,6 +12,7 @@ from typing import Any
 
 from redactors.consent import ConsentTier
 from redactors.errors import PolicyError, PolicyProblem
+from redactors.name_tokens import TokenRule
 from redactors.paths import PathPattern
 from redactors.policy_check import check_policy_text
 
@@ -50,6 +51,7 @@ class Category:
     paths: tuple[PathPattern, ...]
     names: tuple[re.Pattern[str], ...]
     treatment: Mapping[ConsentTier, Treatment]
+    name_tokens: tuple[TokenRule, ...] = ()  # tried after every category's `names`
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -81,6 +83,8 @@ class Policy:
     detectors: tuple[str, ...]
     free_text_paths: tuple[str, ...]
     categories: tuple[Category, ...]
+    id_like_as: str | None = None  # opt-in: id-like unclassified values take this category
+    ner: bool = False  # opt-in: the NER stage for names in prose (the `ner` install extra)
 
     def category(self, key: str) -> Category:
         for category in self.categories:
@@ -131,6 +135,7 @@ def policy_from_document(doc: Mapping[str, Any], source: str) -> Policy:
             detectors=_tuple(spec.get("detectors")),
             paths=tuple(PathPattern(p) for p in spec.get("paths", ())),
             names=tuple(re.compile(n) for n in spec.get("names", ())),
+            name_tokens=tuple(TokenRule(t) for t in spec.get("name_tokens", ())),
             treatment=MappingProxyType({
                 ConsentTier(tier): Treatment(t["analytics"], t["identifiable"])
                 for tier, t in spec["treatment"].items()}),
@@ -171,4 +176,6 @@ def policy_from_document(doc: Mapping[str, Any], source: str) -> Policy:
         detectors=_tuple(unclassified["detectors"]),
         free_text_paths=_tuple(unclassified.get("free_text_paths")),
         categories=tuple(categories),
+        id_like_as=unclassified.get("id_like_as"),
+        ner=bool(unclassified.get("ner", False)),
     )

@@ -14,6 +14,7 @@ from jsonschema import Draft202012Validator
 from redactors.builtin_transforms import BUILTIN_TREATMENTS, default_registry
 from redactors.consent import ConsentTier
 from redactors.errors import PolicyProblem
+from redactors.name_tokens import TokenRule
 from redactors.paths import PathPattern
 from redactors.pseudonym import PseudonymKeyring
 from redactors.transforms import TransformDeps
@@ -41,7 +42,8 @@ KNOWN_CATEGORIES = frozenset(_FIDES_KEYS.split())
 #: entity names the free-text scanner's detectors report
 _ENTITIES = """
 API_KEY BEARER_TOKEN CREDIT_CARD EMAIL_ADDRESS GEO_COORDINATE IBAN_CODE ID_NUMBER IP_ADDRESS JWT
-MAC_ADDRESS PERSON PHONE_NUMBER SECRET SESSION_TOKEN URL_CREDENTIALS US_SSN USERNAME
+MAC_ADDRESS PERSON PHONE_NUMBER SECRET SESSION_TOKEN STREET_ADDRESS URL_CREDENTIALS US_SSN
+USERNAME
 """
 KNOWN_DETECTORS = frozenset(_ENTITIES.split())
 
@@ -191,6 +193,9 @@ def _semantic(doc: Mapping[str, Any]) -> Iterator[tuple[tuple[Any, ...], str]]:
     for index, detector in enumerate(doc["unclassified"]["detectors"]):
         if detector not in KNOWN_DETECTORS:
             yield ("unclassified", "detectors", index), f"unknown detector {detector!r}"
+    id_like_as = doc["unclassified"].get("id_like_as")
+    if id_like_as is not None and id_like_as not in doc["categories"]:
+        yield ("unclassified", "id_like_as"), f"no category {id_like_as!r} in this policy"
     for key, spec in doc["categories"].items():
         where: tuple[Any, ...] = ("categories", key)
         if key not in KNOWN_CATEGORIES:
@@ -206,6 +211,11 @@ def _semantic(doc: Mapping[str, Any]) -> Iterator[tuple[tuple[Any, ...], str]]:
                 re.compile(pattern)
             except re.error as exc:
                 yield (*where, "names", index), f"invalid regular expression: {exc}"
+        for index, rule in enumerate(spec.get("name_tokens", ())):
+            try:
+                TokenRule(rule)
+            except ValueError as exc:
+                yield (*where, "name_tokens", index), f"invalid name-token rule: {exc}"
         for index, pattern in enumerate(spec.get("paths", ())):
             try:
                 PathPattern(pattern)

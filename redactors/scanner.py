@@ -11,8 +11,9 @@ from redactors.detectors.base import Detector
 from redactors.encoded import decoded_tokens
 from redactors.findings import Finding
 from redactors.ner import NameRecognizer
+from redactors.normalize import fold
 from redactors.prefilter import Prefilter
-from redactors.unescape import unescape
+from redactors.unescape import Unescaped, unescape
 
 __all__ = ["FreeTextScanner"]
 
@@ -55,6 +56,11 @@ class FreeTextScanner:
         self._names = NameRecognizer() if ner and "PERSON" in wanted else None
         self._cached_scan = lru_cache(maxsize=cache_size)(self._scan)
 
+    @property
+    def ner_model(self) -> str | None:
+        """The spaCy pipeline the NER stage runs, or None (not asked for, or not installed)."""
+        return self._names.model if self._names is not None else None
+
     def find(self, text: str) -> list[Finding]:
         """Non-overlapping findings, sorted by start."""
         if len(text) < _MIN_LENGTH:
@@ -79,11 +85,11 @@ class FreeTextScanner:
 
     def _scan(self, text: str) -> tuple[Finding, ...]:
         spans = self._detect(text)
-        if _ESCAPED.search(text):
-            decoded = unescape(text)
-            if decoded is not None:
-                for start, end, entity, score in self._detect(decoded.text):
-                    spans.append((*decoded.span(start, end), entity, score))
+        decoded = unescape(text) if _ESCAPED.search(text) else None
+        if decoded is not None:
+            for start, end, entity, score in self._detect(decoded.text):
+                spans.append((*decoded.span(start, end), entity, score))
+        spans.extend(self._detect_folded(text, decoded))
         spans.extend(self._encoded(text))
         if self._names is not None:
             spans.extend((s, e, "PERSON", score) for s, e, score in self._names.find(text))
@@ -96,6 +102,21 @@ class FreeTextScanner:
             if found:
                 _, _, entity, score = max(found, key=lambda span: span[3])
                 yield start, end, entity, score
+
+    def _detect_folded(self, text: str, decoded: Unescaped | None) -> list[_Span]:
+        """Spans found once invisible characters are gone and look-alikes folded (NFKC),
+        in the text as written and in its unescaped form, mapped back to the original."""
+        spans: list[_Span] = []
+        folded = fold(text)
+        if folded is not None:
+            for start, end, entity, score in self._detect(folded.text):
+                spans.append((*folded.span(start, end), entity, score))
+        folded = fold(decoded.text) if decoded is not None else None
+        if decoded is not None and folded is not None:
+            for start, end, entity, score in self._detect(folded.text):
+                inner_start, inner_end = folded.span(start, end)
+                spans.append((*decoded.span(inner_start, inner_end), entity, score))
+        return spans
 
     def _detect(self, text: str) -> list[_Span]:
         spans: list[_Span] = []

@@ -9,27 +9,22 @@ from redactors.classify import FieldClassifier
 from redactors.errors import EventError
 from redactors.findings import TextScanner
 from redactors.geo import GeoCoarsen
+from redactors.id_like import is_id_like
 from redactors.parsing import shape_of
 from redactors.paths import ITEM
 from redactors.textlog import scrub_home_dirs
 from redactors.transforms import DROP, Transform
-from redactors.walkplan import Plan, compile_plan
 
 __all__ = ["FieldPlan", "TreatState", "Treater"]
 
 _BIG_INT = 10**7  # integers this long may be phone, card or account numbers: scan them
+_FLOAT_EXACT = 2.0**63  # past this an integral float no longer spells its digits exactly
+_NUMBER_CONTEXT = 32  # how much of a field name serves as a number's context words
 _NODE_LIMIT = 200_000  # field paths are attacker-controlled: bound what we remember
 _TEXT_CACHE_LIMIT = 65_536
 _TEXT_CACHE_MAX_LEN = 512
 _CONTAINERS = (dict, list)
-_KEY_NEEDS_SCAN = re.compile(r"[0-9@:%+ ]|[A-Z][a-z]+ [A-Z]")
-_PLAN_AFTER = 4  # an object shape gets a walk plan on its 4th sight: one-off shapes never do
-_PLANS_PER_NODE = 16  # shapes tracked per field path (keys are attacker-controlled)
-_PLAN_MAX_KEYS = 64
-# Compiling costs 0.5-2.5 ms: 64 plans at once, then one per 2,000 events, so that shapes
-# made up to recur (attacker-controlled) cost at most ~1 µs an event on average.
-_PLANS_AT_START = 64
-_EVENTS_PER_PLAN = 2_000
+_KEY_NEEDS_SCAN = re.compile(r"[0-9@:%+ ]|[A-Z][a-z]+ [A-Z]|[^\x00-\x7f]")  # non-ASCII: folded
 
 
 class FieldPlan:
@@ -71,7 +66,7 @@ class _Node:
     """
 
     __slots__ = ("category", "children", "dotted", "keep", "label", "out_key", "plan",
-                 "plans", "shape", "transform", "whole")
+                 "shape", "transform", "whole")
 
     def __init__(self, shape: tuple[str, ...], plan: FieldPlan | None, out_key: str) -> None:
         self.shape = shape
@@ -84,8 +79,14 @@ class _Node:
         self.label = self.transform.label if self.transform is not None else "drop"
         self.keep = plan is not None and plan.identifiable_keep
         self.whole = plan is not None and plan.whole_objects
-        # Object shapes seen at this path: sightings so far, then the compiled plan.
-        self.plans: dict[tuple[str, ...], int | Plan] = {}
+
+
+_PAIR_MAX_KEYS = 8  # a HAR cookie has seven: name, value, path, domain, expires, ...
+_PAIR_MAX_NAME = 256
+_PAIR_CACHE_LIMIT = 4096
+_PAIR_VALUE_KEYS = ("value", "Value", "values", "Values", "val")
+_PAIR_NAME_KEYS = ("name", "Name", "key", "Key", "header", "field", "param", "parameter",
+                   "attribute", "label")
 
 
 class Treater:
@@ -93,7 +94,7 @@ class Treater:
 
     def __init__(self, plans: dict[str, FieldPlan], classifier: FieldClassifier,
                  scanner: TextScanner, entity_category: dict[str, str], *,
-                 scan_strings: bool, max_depth: int) -> None:
+                 scan_strings: bool, max_depth: int, id_plan: FieldPlan | None = None) -> None:
         self._plans = plans
         self._classifier = classifier
         self._scanner = scanner
@@ -101,17 +102,16 @@ class Treater:
         self._scan_strings = scan_strings
         self._max_depth = max_depth
         self._text_cache: dict[str, tuple[str, tuple[str, ...]]] = {}
-        self._events = 0
-        self._compiled = 0
+        self._id_plan = id_plan  # opt-in (`unclassified.id_like_as`): None when off
         self._reset()
 
     def _reset(self) -> None:
         self._root = _Node((), None, "")
         self._nodes = 0
+        self._pair_nodes: dict[tuple[str, str, str], _Node] = {}
 
     def treat(self, event: dict[str, Any], state: TreatState) -> dict[str, Any]:
         """The analytics form of `event`; fills `state`. Raises EventError to dead-letter."""
-        self._events += 1
         if self._nodes > _NODE_LIMIT:
             self._reset()
         return self._object(event, self._root, state, 1)
@@ -131,22 +131,18 @@ class Treater:
         if depth > self._max_depth:
             raise EventError("too_deep")
         state.keys += len(node)
-        # A recurring shape runs its compiled plan (redactors/walkplan.py): the same
-        # steps as the loop below, which must stay in step with it.
-        shape = tuple(node)
-        plan = trie.plans.get(shape)
-        if plan is None or type(plan) is int:
-            self._sighted(trie, node, shape, plan)
-        else:
-            planned = plan(node, state, depth)  # type: ignore[operator]
-            if planned is not None:
-                return planned  # else a value of another type: the walk below
+        # A name/value pair (`{"name": "password", "value": ...}`): the value takes the
+        # category of the name, so it is held back from the walk and treated after it.
+        pair = self._pair(node, trie) if len(node) <= _PAIR_MAX_KEYS else None
+        if pair is not None:
+            node = {k: v for k, v in node.items() if k != pair[0].shape[-1]}
         out: dict[str, Any] = {}
         children = trie.children
         day = state.day
         add_category = state.categories.add
         add_transform = state.transforms.add
         text_cache = self._text_cache
+        id_plan = self._id_plan
         for key, value in node.items():
             child = children.get(key)
             if child is None:
@@ -178,7 +174,9 @@ class Treater:
                 else:
                     continue
             if kind is str:
-                if value:
+                if id_plan is not None and is_id_like(value):
+                    self._apply(id_plan, key, value, child, state, out, depth)
+                elif value:
                     cached = text_cache.get(value)
                     if cached is not None and not cached[1]:
                         out[child.out_key] = cached[0]
@@ -191,7 +189,7 @@ class Treater:
             elif kind is dict:
                 out[child.out_key] = self._object(value, child, state, depth + 1)
             elif kind is int or kind is float or kind is bool or value is None:
-                if kind is int and (value >= _BIG_INT or value <= -_BIG_INT):
+                if (kind is int or kind is float) and (value >= _BIG_INT or value <= -_BIG_INT):
                     treated = self._other(value, key, child, state, depth)
                     if treated is not DROP:
                         out[child.out_key] = treated
@@ -201,50 +199,72 @@ class Treater:
                 treated = self._other(value, key, child, state, depth)
                 if treated is not DROP:
                     out[child.out_key] = treated
+        if pair is not None:
+            pair_node, pair_value = pair
+            if pair_node.plan is not None:  # always: _pair plans only classified names
+                self._apply(pair_node.plan, pair_node.shape[-1], pair_value, pair_node,
+                            state, out, depth)
         return out
 
-    def _sighted(self, trie: _Node, node: dict[str, Any], shape: tuple[str, ...],
-                 seen: int | None) -> None:
-        """Count one more sight of an object shape; compile its plan on the last one.
+    # -- name/value pairs ---------------------------------------------------------------
 
-        A plan must do what `_object` does: whatever `_object` learns to do to a field or
-        an object, `redactors.walkplan` must do too (test_walk_plans checks both agree).
-        """
-        plans = trie.plans
-        if seen is None:
-            if not 0 < len(shape) <= _PLAN_MAX_KEYS:
-                return
-            if len(plans) >= _PLANS_PER_NODE:  # forget the shapes still counted, keep plans
-                for counted in [s for s, plan in plans.items() if type(plan) is int]:
-                    del plans[counted]
-                if len(plans) >= _PLANS_PER_NODE:
-                    return
-        sights = (seen or 0) + 1
-        if sights < _PLAN_AFTER:
-            plans[shape] = sights
-            return
-        if self._compiled >= _PLANS_AT_START + self._events // _EVENTS_PER_PLAN:
-            plans[shape] = _PLAN_AFTER - 1  # no compile credit left: try again next sight
-            return
-        self._compiled += 1
-        children = trie.children
-        nodes = [children.get(key) or self._child(trie, key) for key in shape]
-        plans[shape] = compile_plan(list(node.values()), nodes, obj=self._object,
-                                    other=self._other, apply=self._apply, scan=self._scan,
-                                    text_cache=self._text_cache)
+    def _pair(self, node: dict[str, Any], trie: _Node) -> tuple[_Node, Any] | None:
+        """The value of a name/value pair whose name has a category, as a node planned
+        with that category; None for any other object."""
+        value_key = next((k for k in _PAIR_VALUE_KEYS if k in node), None)
+        if value_key is None:
+            return None
+        name = next((node[k] for k in _PAIR_NAME_KEYS if k in node), None)
+        if type(name) is not str or not name or len(name) > _PAIR_MAX_NAME:
+            return None
+        category = self._classifier.classify((name,))
+        if category is None:
+            return None
+        cache_key = (trie.dotted, value_key, category)
+        found = self._pair_nodes.get(cache_key)
+        if found is None:
+            if len(self._pair_nodes) >= _PAIR_CACHE_LIMIT:
+                self._pair_nodes.clear()
+            found = _Node((*trie.shape, value_key), self._plans[category], value_key)
+            self._pair_nodes[cache_key] = found
+        return found, node[value_key]
 
     def _other(self, value: Any, key: str, trie: _Node, state: TreatState, depth: int) -> Any:
         if isinstance(value, list):
             return self._list(value, key, trie, state, depth + 1)
         if isinstance(value, str):  # str subclasses never come from orjson; be safe anyway
+            if self._id_plan is not None and is_id_like(value):
+                holder: dict[str, Any] = {}
+                self._apply(self._id_plan, key, value, trie, state, holder, depth)
+                return holder.get(trie.out_key, DROP)
             return self._scan(value, state)
         if isinstance(value, dict):
             return self._object(value, trie, state, depth + 1)
-        if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= _BIG_INT:
-            text = str(value)
-            redacted = self._scan(text, state)
-            return value if redacted == text else redacted
-        return value  # None, bool, float, small int
+        if (isinstance(value, int | float) and not isinstance(value, bool)
+                and abs(value) >= _BIG_INT):
+            return self._number(value, key, state)
+        return value  # None, bool, small numbers
+
+    def _number(self, value: float, key: str, state: TreatState) -> Any:
+        """A long number scanned with its field name as context (`contact: 4155552671` is a
+        phone number where `4155552671` alone is not); an integral float is read as the
+        integer it spells (`4111111111111111.0` is a card number)."""
+        if isinstance(value, float):
+            if not value.is_integer() or abs(value) >= _FLOAT_EXACT:
+                return value
+            value = int(value)
+        if not self._scan_strings:  # `unclassified.strings: drop` drops long numbers too
+            state.transforms.add("drop")
+            return DROP
+        text = str(value)
+        prefix = key[-_NUMBER_CONTEXT:].replace("_", " ") + ": "
+        findings = [f for f in self._scanner.find(prefix + text) if f.end > len(prefix)]
+        if not findings:
+            return value
+        state.transforms.add("scan")
+        state.categories.update(self._entity_category.get(f.entity, "unclassified")
+                                for f in findings)
+        return f"<{findings[0].entity}>"
 
     def _list(self, items: list[Any], key: str, trie: _Node, state: TreatState,
               depth: int) -> list[Any]:

@@ -78,7 +78,8 @@ class UrlScrub(Transform):
         out = prefix + "/".join(segments)
         if self._keys and query:
             names = [part.split("=", 1)[0] for part in query.split("&")]
-            kept = [name for name in names if _SAFE_PARAM.fullmatch(name)]
+            # A parameter name is data too (`?203.0.113.77&x=1`): scanned like a path segment.
+            kept = [self._segment(name) for name in names if _SAFE_PARAM.fullmatch(name)]
             if kept:
                 out += "?" + "&".join(kept)
         return out

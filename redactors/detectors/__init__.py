@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from redactors.detectors.accounts import ACCOUNT_DETECTORS
+from redactors.detectors.address import ADDRESS_DETECTORS
 from redactors.detectors.base import Detector, Validator, always
 from redactors.detectors.contact import CONTACT_DETECTORS
+from redactors.detectors.credential_names import CREDENTIAL_NAME_DETECTORS
 from redactors.detectors.credentials import CREDENTIAL_DETECTORS
 from redactors.detectors.financial import FINANCIAL_DETECTORS
 from redactors.detectors.identifiers import IDENTIFIER_DETECTORS
@@ -26,11 +28,13 @@ __all__ = [
 # Order is priority among equal scores: credentials before the numbers they contain.
 BUILTIN_DETECTORS: tuple[Detector, ...] = (
     *CREDENTIAL_DETECTORS,
+    *CREDENTIAL_NAME_DETECTORS,
     *NETWORK_DETECTORS,
     *CONTACT_DETECTORS,
     *FINANCIAL_DETECTORS,
     *IDENTIFIER_DETECTORS,
     *LOCATION_DETECTORS,
+    *ADDRESS_DETECTORS,
     *PERSON_DETECTORS,
     *ACCOUNT_DETECTORS,
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import cache, lru_cache
 
 import phonenumbers
@@ -118,6 +119,51 @@ _NOT_BEFORE = r"(?<![\w+.\-/#@$%])(?<!\d:)"
 _EXTENSION = r"(?:[ \u00a0]?(?:x|ext\.?|#)[ \u00a0]?\d{1,6})?"  # `555-123-4567x890`
 _NOT_AFTER = _EXTENSION + r"(?![\w\-]|[.:/,]\d)"
 
+# -- internationalized addresses (RFC 6531 local parts, IDN domains, quoted local parts) --
+# Written without look-arounds (RE2-friendly) and with explicit classes, so that hyperscan's
+# prefilter reads them as Python does; each branch needs a non-ASCII character or a quote,
+# so ASCII addresses stay with the detector above and never reach these.
+_L0 = r"[A-Za-z0-9._%+\-]"  # an ASCII local-part character
+# Punctuation outside ASCII (Latin-1 signs, general punctuation, CJK and fullwidth forms).
+_PUNCT = (r"\u00a0-\u00bf\u00d7\u00f7\u2000-\u206f\u3000-\u303f\uff01-\uff0f\uff1a-\uff20"
+          r"\uff3b-\uff40\uff5b-\uff65")
+_L = r"[^\s!\"#$&'()*,/:;<=>?@\[\\\]^`{|}~" + _PUNCT + "]"  # a local-part character
+_D0 = r"[A-Za-z0-9.\-]"  # an ASCII domain character
+_D = r"[^\s!-,/:-@\[-`{-~" + _PUNCT + "]"  # letters and digits of any script, `.` and `-`
+_NON_ASCII = r"[^\x00-\x7f" + _PUNCT + "]"
+_IDN_EMAIL = (
+    r'"[^"\\\r\n]{1,64}"@' + _D + "{1,253}"
+    + "|" + _L0 + "{0,63}" + _NON_ASCII + _L + "{0,63}@" + _D + "{1,253}"
+    + "|" + _L0 + "{1,64}@" + _D0 + "{0,252}" + _NON_ASCII + _D + "{0,252}"
+)
+
+
+def _idn_email_ok(value: str, before: str) -> bool:
+    """A local part and a domain of letters, digits and marks of any script, with a
+    top-level domain of letters (or `xn--`), not a URL's user info."""
+    if _URL_AUTHORITY.search(before) or (before[-1:] and _L_CHAR.fullmatch(before[-1])):
+        return False
+    local, _, domain = value.rpartition("@")
+    if not local.startswith('"') and (
+            local.startswith(".") or local.endswith(".") or not _letters_ok(local)):
+        return False
+    labels = domain.split(".")
+    tld = labels[-1]
+    if len(labels) < 2 or not all(labels) or not _letters_ok(domain.replace(".", "")):
+        return False
+    if any(label.startswith("-") or label.endswith("-") for label in labels):
+        return False
+    return (tld.isalpha() and len(tld) >= 2) or tld.lower().startswith("xn--")
+
+
+_L_CHAR = re.compile(_L)
+
+
+def _letters_ok(text: str) -> bool:
+    """Non-ASCII characters are letters, marks or digits (not a symbol or a space)."""
+    return all(c.isascii() or unicodedata.category(c)[0] in "LMN" for c in text)
+
+
 CONTACT_DETECTORS: tuple[Detector, ...] = (
     Detector(
         name="email",
@@ -129,6 +175,15 @@ CONTACT_DETECTORS: tuple[Detector, ...] = (
         hint=r"@[A-Za-z0-9\-]+\.[A-Za-z]",
         score=0.95,
         validate=_email_ok,
+    ),
+    Detector(
+        name="email_international",
+        entity="EMAIL_ADDRESS",
+        pattern=_IDN_EMAIL,
+        hint=r'"@|[^\x00-\x7f][^\s@]{0,64}@|@[^\s@]{0,253}[^\x00-\x7f]',
+        score=0.95,
+        trim_groups=2,  # `josé@bücher.de.` at a sentence's end
+        validate=_idn_email_ok,
     ),
     Detector(
         name="phone_international",

@@ -28,6 +28,21 @@ def _card_ok(value: str, before: str) -> bool:
     return luhn_ok(digits) or (len(groups) > 1 and _CARD_WORDS.search(before[-24:]) is not None)
 
 
+def _float_card_ok(value: str, before: str) -> bool:
+    """The card a float spells: its integer part, or its mantissa shifted by the exponent."""
+    if "e" in value.lower():
+        mantissa, _, exponent = value.lower().partition("e")
+        whole, _, fraction = mantissa.partition(".")
+        digits = whole + fraction
+        width = int(exponent.lstrip("+")) + 1
+        if len(digits) > width:
+            return False  # not an integer: a float's digits end where its exponent says
+        digits = digits.ljust(width, "0")  # repr drops trailing zeros: 4.0000000000001E15
+    else:
+        digits = value.split(".", 1)[0]
+    return _card_ok(digits, before) and luhn_ok(digits)
+
+
 def _ssn_ok(value: str, _before: str) -> bool:
     return ssn_ok(value)
 
@@ -84,5 +99,16 @@ FINANCIAL_DETECTORS: tuple[Detector, ...] = (
         group="v",
         score=0.86,  # above the unnamed pattern: the word lets an ITIN through
         validate=_named_ssn_ok,
+    ),
+    Detector(
+        name="credit_card_as_float",
+        entity="CREDIT_CARD",
+        # `4111111111111111.0`, `4.111111111111111E15`: a card number that went through a
+        # float on its way to the log. The digits still pass Luhn.
+        pattern=r"\b(?P<v>[2-6][0-9]{12,18}\.0{1,6}|[2-6]\.[0-9]{1,18}[eE]\+?1[2-8])\b",
+        hint=r"[2-6][0-9]{12}[0-9]*\.0|[2-6]\.[0-9]+[eE]\+?1[2-8]",
+        group="v",
+        score=0.9,
+        validate=_float_card_ok,
     ),
 )

@@ -212,8 +212,9 @@ _WORKER: tuple[Engine, dict[str, ConsentState], bool] | None = None
 def _start_worker(policy_path: str | None, keyring: PseudonymKeyring, run_key: bytes,
                   consent: dict[str, ConsentState], keep_raw: bool) -> None:
     global _WORKER  # one engine per worker process, built once
-    engine = Engine(load_policy(policy_path), keys=SubjectKeys(run_key),
-                    pseudonym_keys=keyring, scanner=default_scanner())
+    policy = load_policy(policy_path)
+    engine = Engine(policy, keys=SubjectKeys(run_key),
+                    pseudonym_keys=keyring, scanner=default_scanner(ner=policy.ner))
     _WORKER = (engine, consent, keep_raw)
 
 
