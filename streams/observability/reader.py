@@ -29,6 +29,9 @@ class GroupOffsets:
     taken_at: float
 
 
+PARTITIONS_TTL = 60.0  # seconds between reads of the watched topics' partitions
+
+
 class OffsetReader:
     """Admin offsets, end offsets and one record per lagging partition, reusing clients."""
 
@@ -38,6 +41,8 @@ class OffsetReader:
         self.security = security
         self._admin: AIOKafkaAdminClient | None = None
         self._consumer: AIOKafkaConsumer | None = None
+        self._partitions: set[TopicPartition] | None = None
+        self._partitions_at = 0.0
 
     async def start(self) -> None:
         self._admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap,
@@ -78,14 +83,24 @@ class OffsetReader:
                             taken_at=time.time())
 
     async def _topic_partitions(self) -> set[TopicPartition]:
+        """The watched topics' partitions, read at most every PARTITIONS_TTL seconds:
+        listing topics returns the whole cluster's metadata, and decoding it on every
+        sample (a few thousand partitions here) stalled the worker's loop 15-30 ms."""
+        now = time.monotonic()
+        if self._partitions is not None and now - self._partitions_at < PARTITIONS_TTL:
+            return self._partitions
         assert self._admin is not None
         # Only topics that exist: describing a missing one lets auto-create make it.
-        existing = [t for t in self.topics if t in set(await self._admin.list_topics())]
-        if not existing:
-            return set()
-        described = await self._admin.describe_topics(existing)
-        return {TopicPartition(t["topic"], p["partition"])
-                for t in described if t["error_code"] == 0 for p in t["partitions"]}
+        present = set(await self._admin.list_topics())
+        existing = [t for t in self.topics if t in present]
+        found: set[TopicPartition] = set()
+        if existing:
+            described = await self._admin.describe_topics(existing)
+            found = {TopicPartition(t["topic"], p["partition"])
+                     for t in described if t["error_code"] == 0 for p in t["partitions"]}
+        if found or not self.topics:
+            self._partitions, self._partitions_at = found, now
+        return found
 
     async def _members(self) -> int:
         assert self._admin is not None
