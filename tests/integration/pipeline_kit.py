@@ -23,6 +23,7 @@ PARTITIONS = 4
 CHILDREN = 20  # subjects u0..u19 are under 16: their events must be dropped
 FULL_CONSENT = range(20, 400)  # full consent: IP as /24 network, pseudonymous user id
 SUBJECTS = 1000
+EVENTS_FAULTS = 12_000  # inputs of the fault tests, fed at a steady rate
 IP_LEAK = re.compile(rb"198\.51\.100\.(?!0\b)\d{1,3}\b")  # any untruncated test IP
 
 
@@ -99,17 +100,28 @@ async def produce_corpus(bootstrap: str, topic: str, seqs: range) -> dict[str, i
 
 async def produce_corpus_paced(bootstrap: str, topic: str, seqs: range,
                                per_second: float) -> dict[str, int]:
-    """produce_corpus at a steady rate, so that faults land while records flow."""
-    refs: dict[str, int] = {}
-    chunk = max(1, int(per_second / 20))
-    start = time.monotonic()
-    for i in range(0, len(seqs), chunk):
-        part = seqs[i:i + chunk]
-        refs.update(await produce_corpus(bootstrap, topic, part))
-        delay = start + (i + len(part)) / per_second - time.monotonic()
-        if delay > 0:
-            await asyncio.sleep(delay)
-    return refs
+    """produce_corpus at a steady rate, so that faults land while records flow. One
+    idempotent producer whose requests may wait two minutes: a broker restart delays
+    the feed but neither loses nor duplicates an input."""
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=5,
+                                enable_idempotence=True, request_timeout_ms=120_000)
+    await producer.start()
+    try:
+        pending = []
+        start = time.monotonic()
+        for i, seq in enumerate(seqs):
+            pending.append((seq, await producer.send(topic, value=event(seq),
+                                                     partition=seq % PARTITIONS)))
+            delay = start + (i + 1) / per_second - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
+        refs = {}
+        for seq, future in pending:
+            meta = await future
+            refs[f"{meta.partition}:{meta.offset}"] = seq
+        return refs
+    finally:
+        await producer.stop()
 
 
 @dataclass
@@ -236,3 +248,22 @@ async def wait_for_progress(bootstrap: str, prefix: str, at_least: int,
         raise AssertionError(f"routes never reached {at_least} records")
     finally:
         await consumer.stop()
+
+
+def settle_accounting(bootstrap: str, prefix: str, refs: dict[str, int],
+                      seqs: range) -> tuple[dict[str, int], int]:
+    """Once the group committed the end of logs.raw: every input in exactly one outcome,
+    nothing lost, no child event, no known PII in analytics. Returns (counts, duplicates)."""
+    asyncio.run(wait_for_committed_end(bootstrap, prefix))
+    ledger = asyncio.run(read_outputs(bootstrap, prefix, refs, expect=len(seqs) - 300,
+                                      timeout=240))
+    counts = ledger.accounted(seqs)
+    assert counts["missing"] == 0, counts
+    assert counts["leaked_dropped"] == 0, counts
+    assert counts["conflict"] == 0, counts
+    assert sum(counts.values()) == len(seqs), counts
+    assert ledger.unknown_sources == 0
+    analytics = b"\n".join(ledger.analytics_values)
+    assert b"@example.org" not in analytics
+    assert not IP_LEAK.search(analytics)
+    return dict(counts), ledger.duplicates()

@@ -16,14 +16,13 @@ import time
 import pytest
 
 from tests.integration.pipeline_kit import (
-    IP_LEAK,
+    EVENTS_FAULTS,
     names_for,
     produce_corpus,
     produce_corpus_paced,
     publish_consent,
-    read_outputs,
+    settle_accounting,
     setup_topics,
-    wait_for_committed_end,
     wait_for_progress,
     worker_args,
     worker_env,
@@ -31,7 +30,7 @@ from tests.integration.pipeline_kit import (
 
 pytestmark = pytest.mark.kafka
 
-EVENTS = 12_000
+EVENTS = EVENTS_FAULTS
 MODES = pytest.mark.parametrize("exactly_once", [False, True],
                                 ids=["at_least_once", "exactly_once"])
 
@@ -41,22 +40,6 @@ def prepare(bootstrap: str, prefix: str) -> tuple[range, dict[str, int]]:
     asyncio.run(publish_consent(bootstrap, prefix))
     seqs = range(EVENTS)
     return seqs, asyncio.run(produce_corpus(bootstrap, names_for(prefix).raw, seqs))
-
-
-def settle(bootstrap: str, prefix: str, refs: dict[str, int], seqs: range) -> tuple[dict, int]:
-    asyncio.run(wait_for_committed_end(bootstrap, prefix))
-    ledger = asyncio.run(read_outputs(bootstrap, prefix, refs, expect=len(seqs) - 300,
-                                      timeout=240))
-    counts = ledger.accounted(seqs)
-    assert counts["missing"] == 0, counts
-    assert counts["leaked_dropped"] == 0, counts
-    assert counts["conflict"] == 0, counts
-    assert sum(counts.values()) == len(seqs), counts
-    assert ledger.unknown_sources == 0
-    analytics = b"\n".join(ledger.analytics_values)
-    assert b"@example.org" not in analytics
-    assert not IP_LEAK.search(analytics)
-    return dict(counts), ledger.duplicates()
 
 
 @pytest.mark.timeout(300)
@@ -72,7 +55,7 @@ def test_sigterm_mid_stream_commits_what_it_finished(kafka_bootstrap, topic_pref
     assert first.proc is not None
     assert first.proc.returncode == 0, first.logs()[-3000:]
     worker_factory(*worker_args(topic_prefix, *extra), env=env, name="next")
-    counts, duplicates = settle(kafka_bootstrap, topic_prefix, refs, seqs)
+    counts, duplicates = settle_accounting(kafka_bootstrap, topic_prefix, refs, seqs)
     print(f"\nSIGTERM ({'exactly' if exactly_once else 'at least'} once): {counts}, "
           f"duplicates={duplicates}")
     assert duplicates == 0
@@ -101,7 +84,7 @@ def test_a_worker_joining_and_leaving_mid_stream(kafka_bootstrap, topic_prefix,
     assert feed.is_alive(), "the stream ended before the visitor left: slow the feed down"
     feed.join(timeout=60)
     assert stays.alive()
-    counts, duplicates = settle(kafka_bootstrap, topic_prefix, refs, seqs)
+    counts, duplicates = settle_accounting(kafka_bootstrap, topic_prefix, refs, seqs)
     print(f"\njoin and leave ({'exactly' if exactly_once else 'at least'} once): {counts}, "
           f"duplicates={duplicates}")
     if exactly_once:
@@ -134,7 +117,7 @@ def test_a_paused_worker_is_fenced_when_it_wakes(kafka_bootstrap, topic_prefix,
     assert feed.is_alive(), "the stream ended before the sleeper woke: slow the feed down"
     feed.join(timeout=60)
     assert other.alive()
-    counts, duplicates = settle(kafka_bootstrap, topic_prefix, refs, seqs)
+    counts, duplicates = settle_accounting(kafka_bootstrap, topic_prefix, refs, seqs)
     print(f"\nSIGSTOP/SIGCONT ({'exactly' if exactly_once else 'at least'} once): {counts}, "
           f"duplicates={duplicates}")
     if exactly_once:
