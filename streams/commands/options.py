@@ -34,7 +34,8 @@ app_id_option = click.option(
 )
 
 
-def _security(_ctx: click.Context, _param: click.Parameter, value: str | None) -> ClientSecurity:
+def _security(ctx: click.Context, _param: click.Parameter, value: str | None) -> ClientSecurity:
+    ctx.meta["logwarden.client_config"] = value  # the path, for child processes
     try:
         return load_security(config_file=value)
     except SecurityError as exc:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import sys
 from typing import Any
 
 import click
@@ -62,20 +61,9 @@ def worker(broker: str, topic_prefix: str, app_id: str, loglevel: str,
     if settings.processes > 1:
         from streams.processes import run_processes
 
-        raise SystemExit(run_processes(settings, loglevel, client_config=given_config()))
+        path = click.get_current_context().meta.get("logwarden.client_config")
+        raise SystemExit(run_processes(settings, loglevel, client_config=path))
     _run(settings, loglevel)
-
-
-def given_config() -> str | None:
-    """The --client-config path given on this command line (the option's callback keeps
-    only the parsed settings), for the child processes of --processes."""
-    args = sys.argv[1:]
-    for i, arg in enumerate(args):
-        if arg == "--client-config" and i + 1 < len(args):
-            return args[i + 1]
-        if arg.startswith("--client-config="):
-            return arg.split("=", 1)[1]
-    return None
 
 
 def _run(settings: Any, loglevel: str) -> None:

@@ -6,7 +6,9 @@ import asyncio
 import base64
 import os
 import re
+import threading
 import time
+import urllib.request
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -81,28 +83,12 @@ async def produce_keyed(bootstrap: str, topic: str,
         await producer.stop()
 
 
-async def produce_corpus(bootstrap: str, topic: str, seqs: range) -> dict[str, int]:
-    """Produce unkeyed events round-robin; returns source ref "p:offset" -> seq."""
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=5,
-                                enable_idempotence=True)
-    await producer.start()
-    try:
-        futures = [(seq, await producer.send(topic, value=event(seq),
-                                             partition=seq % PARTITIONS)) for seq in seqs]
-        refs = {}
-        for seq, future in futures:
-            meta = await future
-            refs[f"{meta.partition}:{meta.offset}"] = seq
-        return refs
-    finally:
-        await producer.stop()
-
-
-async def produce_corpus_paced(bootstrap: str, topic: str, seqs: range,
-                               per_second: float) -> dict[str, int]:
-    """produce_corpus at a steady rate, so that faults land while records flow. One
-    idempotent producer whose requests may wait two minutes: a broker restart delays
-    the feed but neither loses nor duplicates an input."""
+async def produce_corpus(bootstrap: str, topic: str, seqs: range,
+                         per_second: float | None = None) -> dict[str, int]:
+    """Produce unkeyed events round-robin, at `per_second` if given (so that faults land
+    while records flow); returns source ref "p:offset" -> seq. One idempotent producer
+    whose requests may wait two minutes: a broker restart delays the feed but neither
+    loses nor duplicates an input."""
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=5,
                                 enable_idempotence=True, request_timeout_ms=120_000)
     await producer.start()
@@ -112,9 +98,10 @@ async def produce_corpus_paced(bootstrap: str, topic: str, seqs: range,
         for i, seq in enumerate(seqs):
             pending.append((seq, await producer.send(topic, value=event(seq),
                                                      partition=seq % PARTITIONS)))
-            delay = start + (i + 1) / per_second - time.monotonic()
-            if delay > 0:
-                await asyncio.sleep(delay)
+            if per_second is not None:
+                delay = start + (i + 1) / per_second - time.monotonic()
+                if delay > 0:
+                    await asyncio.sleep(delay)
         refs = {}
         for seq, future in pending:
             meta = await future
@@ -122,6 +109,48 @@ async def produce_corpus_paced(bootstrap: str, topic: str, seqs: range,
         return refs
     finally:
         await producer.stop()
+
+
+class PacedFeed:
+    """produce_corpus at a steady rate in a thread; `join` returns its refs and raises
+    what the feed raised (a thread's exception is otherwise lost)."""
+
+    def __init__(self, bootstrap: str, prefix: str, seqs: range, per_second: float) -> None:
+        self.refs: dict[str, int] = {}
+        self._failures: list[BaseException] = []
+        self._thread = threading.Thread(target=self._run,
+                                        args=(bootstrap, prefix, seqs, per_second))
+        self._thread.start()
+
+    def _run(self, bootstrap: str, prefix: str, seqs: range, per_second: float) -> None:
+        try:
+            self.refs.update(asyncio.run(produce_corpus(bootstrap, names_for(prefix).raw,
+                                                        seqs, per_second)))
+        except BaseException as exc:
+            self._failures.append(exc)
+
+    def is_alive(self) -> bool:
+        return self._thread.is_alive()
+
+    def join(self, timeout: float) -> dict[str, int]:
+        self._thread.join(timeout=timeout)
+        assert not self._thread.is_alive(), "the feed did not finish"
+        assert not self._failures, f"the feed failed: {self._failures!r}"
+        return self.refs
+
+
+def events_in_by_partition(args: list[str], raw: str) -> dict[int, float]:
+    """A worker's own count of raw events per partition, from its /metrics."""
+    port = args[args.index("--web-port") + 1]
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as response:
+        text = response.read().decode()
+    pattern = re.compile(r'^logwarden_events_in_total\{(.*)\} (\S+)$', re.M)
+    out: dict[int, float] = {}
+    for labels, value in pattern.findall(text):
+        fields = dict(re.findall(r'(\w+)="([^"]*)"', labels))
+        if fields.get("topic") == raw and float(value) > 0:
+            out[int(fields["partition"])] = float(value)
+    return out
 
 
 @dataclass

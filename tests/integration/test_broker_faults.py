@@ -13,7 +13,6 @@ import asyncio
 import os
 import signal
 import subprocess
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,8 +21,7 @@ import pytest
 
 from tests.integration.pipeline_kit import (
     EVENTS_FAULTS,
-    names_for,
-    produce_corpus_paced,
+    PacedFeed,
     publish_consent,
     settle_accounting,
     setup_topics,
@@ -92,24 +90,12 @@ def test_the_worker_rides_out_a_broker_restart(fault_broker, topic_prefix, worke
     worker = worker_factory("--broker", f"kafka://{fault_broker}",
                             *worker_args(topic_prefix, *extra), env=worker_env(),
                             name="through-outage")
-    seqs, refs = range(EVENTS_FAULTS), {}
-    failures: list[BaseException] = []
-
-    def feed_corpus() -> None:
-        try:
-            refs.update(asyncio.run(produce_corpus_paced(
-                fault_broker, names_for(topic_prefix).raw, seqs, per_second=500)))
-        except BaseException as exc:  # surfaced below: a thread's exception is otherwise lost
-            failures.append(exc)
-
-    feed = threading.Thread(target=feed_corpus)
-    feed.start()
+    seqs = range(EVENTS_FAULTS)
+    feed = PacedFeed(fault_broker, topic_prefix, seqs, per_second=500)
     asyncio.run(wait_for_progress(fault_broker, topic_prefix, at_least=EVENTS_FAULTS // 5,
                                   alive=worker.alive))
     fault()
-    feed.join(timeout=240)
-    assert not feed.is_alive(), "the feed did not finish after the broker came back"
-    assert not failures, f"the feed failed: {failures!r}"
+    refs = feed.join(timeout=240)
     assert worker.alive(), worker.logs()[-3000:]
     counts, duplicates = settle_accounting(fault_broker, topic_prefix, refs, seqs)
     print(f"\nbroker {fault.__name__} ({'exactly' if exactly_once else 'at least'} once): "

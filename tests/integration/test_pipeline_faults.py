@@ -10,16 +10,16 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import threading
 import time
 
 import pytest
 
 from tests.integration.pipeline_kit import (
     EVENTS_FAULTS,
+    PacedFeed,
+    events_in_by_partition,
     names_for,
     produce_corpus,
-    produce_corpus_paced,
     publish_consent,
     settle_accounting,
     setup_topics,
@@ -72,17 +72,15 @@ def test_a_worker_joining_and_leaving_mid_stream(kafka_bootstrap, topic_prefix,
     asyncio.run(publish_consent(kafka_bootstrap, topic_prefix))
     env, extra = worker_env(), (("--exactly-once",) if exactly_once else ())
     stays = worker_factory(*worker_args(topic_prefix, *extra), env=env, name="stays")
-    seqs, refs = range(EVENTS), {}
-    feed = threading.Thread(target=lambda: refs.update(asyncio.run(produce_corpus_paced(
-        kafka_bootstrap, names_for(topic_prefix).raw, seqs, per_second=500))))
-    feed.start()
+    seqs = range(EVENTS)
+    feed = PacedFeed(kafka_bootstrap, topic_prefix, seqs, per_second=500)
     asyncio.run(wait_for_progress(kafka_bootstrap, topic_prefix, at_least=EVENTS // 6,
                                   alive=stays.alive))
     visitor = worker_factory(*worker_args(topic_prefix, *extra), env=env, name="visitor")
     wait_for_metric_events(visitor, names_for(topic_prefix).raw)  # it owns and routes
     visitor.stop(timeout=60)
     assert feed.is_alive(), "the stream ended before the visitor left: slow the feed down"
-    feed.join(timeout=60)
+    refs = feed.join(timeout=60)
     assert stays.alive()
     counts, duplicates = settle_accounting(kafka_bootstrap, topic_prefix, refs, seqs)
     print(f"\njoin and leave ({'exactly' if exactly_once else 'at least'} once): {counts}, "
@@ -104,10 +102,8 @@ def test_a_paused_worker_is_fenced_when_it_wakes(kafka_bootstrap, topic_prefix,
     env, extra = worker_env(), (("--exactly-once",) if exactly_once else ())
     sleeper = worker_factory(*worker_args(topic_prefix, *extra), env=env, name="sleeper")
     other = worker_factory(*worker_args(topic_prefix, *extra), env=env, name="other")
-    seqs, refs = range(EVENTS), {}
-    feed = threading.Thread(target=lambda: refs.update(asyncio.run(produce_corpus_paced(
-        kafka_bootstrap, names_for(topic_prefix).raw, seqs, per_second=400))))
-    feed.start()
+    seqs = range(EVENTS)
+    feed = PacedFeed(kafka_bootstrap, topic_prefix, seqs, per_second=400)
     wait_for_metric_events(sleeper, names_for(topic_prefix).raw)
     wait_for_metric_events(other, names_for(topic_prefix).raw)
     assert sleeper.proc is not None
@@ -115,7 +111,7 @@ def test_a_paused_worker_is_fenced_when_it_wakes(kafka_bootstrap, topic_prefix,
     time.sleep(15)  # past session.timeout.ms: the group moves on without it
     sleeper.proc.send_signal(signal.SIGCONT)
     assert feed.is_alive(), "the stream ended before the sleeper woke: slow the feed down"
-    feed.join(timeout=60)
+    refs = feed.join(timeout=60)
     assert other.alive()
     counts, duplicates = settle_accounting(kafka_bootstrap, topic_prefix, refs, seqs)
     print(f"\nSIGSTOP/SIGCONT ({'exactly' if exactly_once else 'at least'} once): {counts}, "
@@ -126,8 +122,6 @@ def test_a_paused_worker_is_fenced_when_it_wakes(kafka_bootstrap, topic_prefix,
 
 def wait_for_metric_events(worker, raw: str, timeout: float = 60.0) -> None:
     """Until the worker's own /metrics count raw events in."""
-    from tests.integration.test_pipeline_scaleout import events_in_by_partition
-
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         assert worker.alive(), worker.logs()[-3000:]
