@@ -6,8 +6,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from redactors import codec
 from redactors.textlog import parse_text_line
-from schemas import codec
 
 __all__ = ["BadInput", "ParsedEvent", "has_duplicate_keys", "parse_event", "shape_of"]
 

@@ -13,8 +13,8 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
+from redactors import codec
 from redactors.errors import LogwardenError
-from schemas import codec
 
 __all__ = [
     "REQUEST_ID",

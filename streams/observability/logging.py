@@ -8,7 +8,7 @@ import traceback
 from datetime import UTC, datetime
 from typing import Any
 
-from schemas import codec
+from redactors import codec
 
 __all__ = ["JsonFormatter", "json_logging_config", "scrub"]
 
