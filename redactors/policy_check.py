@@ -11,13 +11,13 @@ from typing import Any
 import yaml
 from jsonschema import Draft202012Validator
 
-from redactors.builtin_transforms import BUILTIN_TREATMENTS, default_registry
 from redactors.consent import ConsentTier
 from redactors.errors import PolicyProblem
 from redactors.name_tokens import TokenRule
 from redactors.paths import PathPattern
 from redactors.pseudonym import PseudonymKeyring
 from redactors.transforms import TransformDeps
+from redactors.transforms.builtin import BUILTIN_TREATMENTS, default_registry
 
 __all__ = ["KNOWN_CATEGORIES", "KNOWN_DETECTORS", "check_policy_text", "json_path"]
 

@@ -6,15 +6,15 @@ from typing import Any
 
 import pytest
 
-from redactors.builtin_transforms import default_registry
 from redactors.errors import MissingKeyError, TransformError
-from redactors.geo import GeoCoarsen
-from redactors.ipgeo import IpGeneralize
 from redactors.pseudonym import Pseudonymize, PseudonymKeyring
-from redactors.timestamps import CoarsenTimestamp, parse_timestamp
 from redactors.transforms import DROP, Drop, Keep, Mask, TransformDeps
-from redactors.urls import UrlScrub
-from redactors.useragent import UserAgentGeneralize
+from redactors.transforms.builtin import default_registry
+from redactors.transforms.geo import GeoCoarsen
+from redactors.transforms.ipgeo import IpGeneralize
+from redactors.transforms.timestamps import CoarsenTimestamp, parse_timestamp
+from redactors.transforms.urls import UrlScrub
+from redactors.transforms.useragent import UserAgentGeneralize
 from tests.unit.redactors.engine_fakes import PatternScanner
 
 DAY = "2026-11-25"

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from redactors.geo import GeoCoarsen
-from redactors.ipgeo import IpGeneralize
 from redactors.pseudonym import Pseudonymize
-from redactors.timestamps import CoarsenTimestamp
-from redactors.transforms import Drop, Keep, Mask, Scan, TransformRegistry
-from redactors.urls import UrlScrub
-from redactors.useragent import UserAgentGeneralize
+from redactors.transforms.base import Drop, Keep, Mask, Scan, TransformRegistry
+from redactors.transforms.geo import GeoCoarsen
+from redactors.transforms.ipgeo import IpGeneralize
+from redactors.transforms.timestamps import CoarsenTimestamp
+from redactors.transforms.urls import UrlScrub
+from redactors.transforms.useragent import UserAgentGeneralize
 
 __all__ = ["BUILTIN_TREATMENTS", "default_registry"]
 
