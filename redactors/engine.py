@@ -20,8 +20,15 @@ from redactors.policy import Category, Policy, load_policy
 from redactors.pseudonym import KEY_FILE_ENV, KEYS_ENV, PseudonymKeyring
 from redactors.result import Outcome, RoutedResult
 from redactors.sealing import Sealer
-from redactors.transforms import Drop, Keep, Transform, TransformDeps, TransformRegistry
-from redactors.transforms.builtin import BUILTIN_TREATMENTS, default_registry
+from redactors.transforms import (
+    BUILTIN_TREATMENTS,
+    Drop,
+    Keep,
+    Transform,
+    TransformDeps,
+    TransformRegistry,
+    default_registry,
+)
 from redactors.transforms.timestamps import parse_timestamp
 from redactors.treat import FieldPlan, Treater, TreatState
 

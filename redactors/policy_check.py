@@ -16,8 +16,7 @@ from redactors.errors import PolicyProblem
 from redactors.name_tokens import TokenRule
 from redactors.paths import PathPattern
 from redactors.pseudonym import PseudonymKeyring
-from redactors.transforms import TransformDeps
-from redactors.transforms.builtin import BUILTIN_TREATMENTS, default_registry
+from redactors.transforms import BUILTIN_TREATMENTS, TransformDeps, default_registry
 
 __all__ = ["KNOWN_CATEGORIES", "KNOWN_DETECTORS", "check_policy_text", "json_path"]
 

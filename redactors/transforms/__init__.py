@@ -1,4 +1,4 @@
-"""Transforms, one module per kind; `builtin` holds the default registry."""
+"""Transforms, one module per kind, and the default registry that holds them all."""
 
 from __future__ import annotations
 
@@ -13,8 +13,10 @@ from redactors.transforms.base import (
     TransformFactory,
     TransformRegistry,
 )
+from redactors.transforms.builtin import BUILTIN_TREATMENTS, default_registry
 
 __all__ = [
+    "BUILTIN_TREATMENTS",
     "DROP",
     "Drop",
     "Keep",
@@ -24,4 +26,5 @@ __all__ = [
     "TransformDeps",
     "TransformFactory",
     "TransformRegistry",
+    "default_registry",
 ]

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from redactors.pseudonym import Pseudonymize
 from redactors.transforms.base import Drop, Keep, Mask, Scan, TransformRegistry
 from redactors.transforms.geo import GeoCoarsen
 from redactors.transforms.ipgeo import IpGeneralize
+from redactors.transforms.pseudonym import Pseudonymize
 from redactors.transforms.timestamps import CoarsenTimestamp
 from redactors.transforms.urls import UrlScrub
 from redactors.transforms.useragent import UserAgentGeneralize

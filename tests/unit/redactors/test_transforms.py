@@ -7,11 +7,11 @@ from typing import Any
 import pytest
 
 from redactors.errors import MissingKeyError, TransformError
-from redactors.pseudonym import Pseudonymize, PseudonymKeyring
-from redactors.transforms import DROP, Drop, Keep, Mask, TransformDeps
-from redactors.transforms.builtin import default_registry
+from redactors.pseudonym import PseudonymKeyring
+from redactors.transforms import DROP, Drop, Keep, Mask, TransformDeps, default_registry
 from redactors.transforms.geo import GeoCoarsen
 from redactors.transforms.ipgeo import IpGeneralize
+from redactors.transforms.pseudonym import Pseudonymize
 from redactors.transforms.timestamps import CoarsenTimestamp, parse_timestamp
 from redactors.transforms.urls import UrlScrub
 from redactors.transforms.useragent import UserAgentGeneralize
