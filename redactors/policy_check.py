@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator, Mapping
 from importlib import resources
@@ -11,6 +10,7 @@ from typing import Any
 import yaml
 from jsonschema import Draft202012Validator
 
+from redactors import codec
 from redactors.consent import ConsentTier
 from redactors.errors import PolicyProblem
 from redactors.name_tokens import TokenRule
@@ -64,7 +64,7 @@ def json_path(path: tuple[Any, ...]) -> str:
         elif _SEGMENT.fullmatch(str(part)):
             out += f".{part}"
         else:
-            out += f"[{json.dumps(str(part))}]"
+            out += f"[{codec.show(str(part))}]"
     return out
 
 
@@ -137,7 +137,7 @@ def _load(text: str) -> tuple[yaml.Node | None, Any]:
 
 def _schema() -> Draft202012Validator:
     text = resources.files("schemas").joinpath("policy.schema.json").read_text("utf-8")
-    return Draft202012Validator(json.loads(text))
+    return Draft202012Validator(codec.loads(text))
 
 
 def check_policy_text(text: str, file: str) -> tuple[dict[str, Any], list[PolicyProblem]]:
