@@ -12,6 +12,7 @@ from jsonschema import Draft202012Validator
 
 from redactors import codec
 from redactors.consent import ConsentTier
+from redactors.detectors import ENTITIES
 from redactors.errors import PolicyProblem
 from redactors.name_tokens import TokenRule
 from redactors.paths import PathPattern
@@ -38,13 +39,8 @@ user.unique_id.probablistic
 """
 KNOWN_CATEGORIES = frozenset(_FIDES_KEYS.split())
 
-#: entity names the free-text scanner's detectors report
-_ENTITIES = """
-API_KEY BEARER_TOKEN CREDIT_CARD EMAIL_ADDRESS GEO_COORDINATE IBAN_CODE ID_NUMBER IP_ADDRESS JWT
-MAC_ADDRESS PERSON PHONE_NUMBER SECRET SESSION_TOKEN STREET_ADDRESS URL_CREDENTIALS US_SSN
-USERNAME
-"""
-KNOWN_DETECTORS = frozenset(_ENTITIES.split())
+#: entity names the free-text scanner's detectors report (the detector package's list)
+KNOWN_DETECTORS = ENTITIES
 
 _SEALED_TIERS = (ConsentTier.ERASED, ConsentTier.CHILD)
 # The schema's deepest value is 6 levels down (categories.<key>.treatment.<tier>.analytics);

@@ -215,6 +215,11 @@ def test_registry_add_remove_get() -> None:
         registry.get("keep")
     registry.add("keep", Keep.from_policy)
     assert "keep" in registry.types()
+    with pytest.raises(ValueError, match="already registered"):
+        registry.add("keep", Keep.from_policy)
+    registry.remove("keep")
+    with pytest.raises(KeyError, match="keep"):
+        registry.remove("keep")
     with pytest.raises(MissingKeyError):
         registry.build({"type": "pseudonym"}, deps)
     with pytest.raises(ValueError, match="takes no settings"):
