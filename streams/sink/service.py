@@ -76,9 +76,9 @@ class ParquetSink:
                 if found.next_offset != committed:
                     await self._consumer.commit({tp: OffsetAndMetadata(found.next_offset, "")})
                 if found.recognized or found.removed:
-                    log.info("sink partition recovered", extra={
-                        "partition": tp.partition, "recognized_flushes": found.recognized,
-                        "removed_files": len(found.removed)})
+                    log.info("sink partition %d recovered: %d durable flushes recognized, "
+                             "%d incomplete files removed", tp.partition, found.recognized,
+                             len(found.removed))
                 self._consumer.seek(tp, found.next_offset)
                 self._buffers[tp] = _Buffer(start=found.next_offset)
 
@@ -90,7 +90,9 @@ class ParquetSink:
     async def run(self, stop: asyncio.Event) -> None:
         self._consumer.subscribe([self._topic], listener=_Listener(self))
         while not stop.is_set():
-            batch = await self._consumer.getmany(timeout_ms=200, max_records=5000)
+            # no more than a flush's worth at a time, so files stay near --flush-rows
+            batch = await self._consumer.getmany(
+                timeout_ms=200, max_records=min(5000, self._options.flush_rows))
             async with self._lock:
                 for tp, records in batch.items():
                     self._add(tp, records)
@@ -143,5 +145,5 @@ class ParquetSink:
             except KafkaError as exc:  # the markers carry these offsets to the next owner
                 log.warning("sink commit failed: %s", type(exc).__name__)
                 return
-            log.info("sink flushed", extra={"partitions": len(offsets),
-                                            "rows_total": self.rows_written})
+            log.info("sink flushed %d partitions; %d rows written", len(offsets),
+                     self.rows_written)
