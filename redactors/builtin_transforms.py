@@ -5,6 +5,7 @@ from __future__ import annotations
 from redactors.geo import GeoCoarsen
 from redactors.ipgeo import IpGeneralize
 from redactors.pseudonym import Pseudonymize
+from redactors.quasi import LocaleLanguage, ScreenClass, TimeZoneOffset
 from redactors.timestamps import CoarsenTimestamp
 from redactors.transforms import Drop, Keep, Mask, Scan, TransformRegistry
 from redactors.urls import UrlScrub
@@ -30,4 +31,7 @@ def default_registry() -> TransformRegistry:
     registry.add("timestamp", CoarsenTimestamp.from_policy)
     registry.add("user_agent", UserAgentGeneralize.from_policy)
     registry.add("url", UrlScrub.from_policy)
+    registry.add("time_zone", TimeZoneOffset.from_policy)
+    registry.add("locale", LocaleLanguage.from_policy)
+    registry.add("screen", ScreenClass.from_policy)
     return registry
