@@ -8,6 +8,7 @@ import time
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 
 from schemas import codec
 from streams.security import PLAINTEXT, ClientSecurity
@@ -27,12 +28,7 @@ async def read_window(bootstrap: str, topic: str, *, records: int | None = None,
                                 **security.aiokafka_kwargs())
     await consumer.start()
     try:
-        if topic not in await consumer.topics():  # also loads the partitions' metadata
-            raise LookupError(f"topic {topic} not found")
-        partitions = consumer.partitions_for_topic(topic)
-        if not partitions:
-            raise LookupError(f"topic {topic} not found")
-        tps = [TopicPartition(topic, p) for p in sorted(partitions)]
+        tps = await _partitions(bootstrap, topic, security)
         consumer.assign(tps)
         first = await consumer.beginning_offsets(tps)
         end = await consumer.end_offsets(tps)
@@ -49,6 +45,22 @@ async def read_window(bootstrap: str, topic: str, *, records: int | None = None,
         return await _drain(consumer, tps, end, timeout)
     finally:
         await consumer.stop()
+
+
+async def _partitions(bootstrap: str, topic: str,
+                      security: ClientSecurity) -> list[TopicPartition]:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="logwarden-risk",
+                                **security.aiokafka_kwargs())
+    await admin.start()
+    try:
+        # Only a topic that exists: describing a missing one lets auto-create make it.
+        if topic not in set(await admin.list_topics()):
+            raise LookupError(f"topic {topic} not found")
+        described = await admin.describe_topics([topic])
+    finally:
+        await admin.close()
+    return sorted(TopicPartition(topic, p["partition"])
+                  for t in described if t["error_code"] == 0 for p in t["partitions"])
 
 
 async def _drain(consumer: AIOKafkaConsumer, tps: list[TopicPartition],
