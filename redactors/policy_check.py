@@ -21,7 +21,11 @@ from redactors.transforms import BUILTIN_TREATMENTS, TransformDeps, default_regi
 
 __all__ = ["KNOWN_CATEGORIES", "KNOWN_DETECTORS", "check_policy_text", "json_path"]
 
-#: Fides taxonomy keys (fideslang 3.2.0) logwarden accepts, plus our user.behavior.session.
+#: Fides taxonomy keys (fideslang 3.2.0) logwarden accepts, plus our user.behavior.session
+#: and the quasi-identifying device settings under user.device (redactors/quasi.py).
+_OWN_KEYS = """
+user.device.time_zone user.device.language user.device.screen user.device.fingerprint
+"""
 _FIDES_KEYS = """
 user user.account user.authorization user.authorization.credentials user.authorization.password
 user.behavior user.behavior.browsing_history user.behavior.media_consumption
@@ -37,7 +41,7 @@ user.location user.location.coarse user.location.precise user.name user.name.fir
 user.name.last user.privacy_preferences user.unique_id user.unique_id.deterministic
 user.unique_id.probablistic
 """
-KNOWN_CATEGORIES = frozenset(_FIDES_KEYS.split())
+KNOWN_CATEGORIES = frozenset(_FIDES_KEYS.split() + _OWN_KEYS.split())
 
 #: entity names the free-text scanner's detectors report (the detector package's list)
 KNOWN_DETECTORS = ENTITIES
@@ -191,6 +195,7 @@ def _semantic(doc: Mapping[str, Any]) -> Iterator[tuple[tuple[Any, ...], str]]:
     id_like_as = doc["unclassified"].get("id_like_as")
     if id_like_as is not None and id_like_as not in doc["categories"]:
         yield ("unclassified", "id_like_as"), f"no category {id_like_as!r} in this policy"
+    yield from _quasi_problems(doc)
     for key, spec in doc["categories"].items():
         where: tuple[Any, ...] = ("categories", key)
         if key not in KNOWN_CATEGORIES:
@@ -230,6 +235,16 @@ def _semantic(doc: Mapping[str, Any]) -> Iterator[tuple[tuple[Any, ...], str]]:
                     yield here, "keep would send raw personal data to analytics"
                 elif route == "identifiable" and kind not in ("keep", "drop"):
                     yield here, "the identifiable route takes keep (encrypted) or drop"
+
+
+def _quasi_problems(doc: Mapping[str, Any]) -> Iterator[tuple[tuple[Any, ...], str]]:
+    quasi = doc.get("quasi_identifiers")
+    if quasi is None:
+        return
+    for index, name in enumerate(quasi.get("suppression", {}).get("generalize", ())):
+        if name not in quasi["fields"]:
+            yield (("quasi_identifiers", "suppression", "generalize", index),
+                   f"no quasi-identifier {name!r} in fields")
 
 
 class _NullScanner:

@@ -17,11 +17,13 @@ from aiokafka import AIOKafkaConsumer
 
 from redactors.engine import Engine, load_engine
 from redactors.keys import InMemoryKeyProvider
+from redactors.kwindow import RiskWindow
 from streams.dataplane.delivery import AtLeastOnce, Delivery, ExactlyOnce, ProducerOptions
 from streams.dataplane.keys import KeyStore
 from streams.dataplane.router import Router
 from streams.dataplane.service import FETCH_MAX_WAIT_MS, DataPlane
 from streams.hooks import CompositeHooks, NullHooks, PipelineHooks
+from streams.kwindow_purge import ERASED_PURGE_INTERVAL, ErasedPurge
 from streams.observability import install_observability
 from streams.records import Route
 from streams.rights.agent import Rights, register_rights
@@ -106,8 +108,11 @@ def create_pipeline(settings: Settings, *, hooks: PipelineHooks | None = None,
     engine = load_engine(settings.policy_path, InMemoryKeyProvider(), env)
     names = TopicNames(prefix=settings.topic_prefix, app_id=settings.app_id)
     app = _app(settings)
+    quasi = engine.policy.quasi
+    risk = RiskWindow(quasi) if quasi is not None else None
     observer = install_observability(app, settings,
-                                     categories=[c.key for c in engine.policy.categories])
+                                     categories=[c.key for c in engine.policy.categories],
+                                     risk=risk)
     hooks = CompositeHooks([hooks or NullHooks(), observer])
     n = settings.partitions
 
@@ -130,7 +135,15 @@ def create_pipeline(settings: Settings, *, hooks: PipelineHooks | None = None,
                     on_child=rights.on_child_event,
                     outputs={Route.ANALYTICS: names.analytics,
                              Route.IDENTIFIABLE: names.identifiable,
-                             Route.DEADLETTER: names.deadletter})
+                             Route.DEADLETTER: names.deadletter},
+                    risk=risk, subject_token=rights.suppression.subject_hash)
+    if risk is not None:
+        purge = ErasedPurge(risk, pipeline.suppressed)
+
+        async def purge_erased_from_risk_window() -> None:
+            await purge()
+
+        app.timer(interval=ERASED_PURGE_INTERVAL)(purge_erased_from_risk_window)
     plane = DataPlane(consumer=lambda: _data_consumer(settings), topic=names.raw,
                       router=router, keys=keys, delivery=_delivery(settings, keys),
                       hooks=hooks, max_records=settings.max_poll_records, beacon=app.beacon)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import faust
 
@@ -13,9 +14,13 @@ from streams.observability.labels import DEFAULT_CATEGORIES
 from streams.observability.lag import LagSampler
 from streams.observability.logging import json_logging_config
 from streams.observability.observer import PipelineObserver
+from streams.observability.risk import RiskCollector
 from streams.observability.state import Observability
 from streams.observability.web import register_views
 from streams.settings import Settings
+
+if TYPE_CHECKING:
+    from redactors.kwindow import RiskWindow
 from streams.topics import TopicNames, topic_specs
 
 __all__ = ["category_labels", "install_observability"]
@@ -30,7 +35,8 @@ def category_labels(policy_categories: Iterable[str]) -> tuple[str, ...]:
 
 def install_observability(app: faust.App, settings: Settings, *,
                           categories: Iterable[str],
-                          topic_check: TopicCheck | None = None) -> PipelineObserver:
+                          topic_check: TopicCheck | None = None,
+                          risk: RiskWindow | None = None) -> PipelineObserver:
     """Attach metrics, health, the status page, JSON logs and the lag sampler to `app`.
 
     Returns the pipeline hooks to hand to the data plane. `categories` are the loaded
@@ -48,6 +54,8 @@ def install_observability(app: faust.App, settings: Settings, *,
     check = topic_check or (lambda: spec_check(settings.bootstrap_servers, specs,
                                                security=settings.security))
     app.conf.logging_config = json_logging_config()
+    if risk is not None:
+        obs.registry.register(RiskCollector(risk))
     register_views(app, obs)
 
     async def observe_after_recovery() -> None:
