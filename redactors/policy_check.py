@@ -22,7 +22,7 @@ from redactors.transforms import BUILTIN_TREATMENTS, TransformDeps, default_regi
 __all__ = ["KNOWN_CATEGORIES", "KNOWN_DETECTORS", "check_policy_text", "json_path"]
 
 #: Fides taxonomy keys (fideslang 3.2.0) logwarden accepts, plus our user.behavior.session
-#: and the quasi-identifying device settings under user.device (redactors/quasi.py).
+#: and the quasi-identifying device settings under user.device (redactors/transforms/quasi.py).
 _OWN_KEYS = """
 user.device.time_zone user.device.language user.device.screen user.device.fingerprint
 """

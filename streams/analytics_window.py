@@ -10,7 +10,7 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
-from schemas import codec
+from redactors import codec
 from streams.security import PLAINTEXT, ClientSecurity
 
 __all__ = ["read_window"]

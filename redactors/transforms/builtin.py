@@ -6,7 +6,7 @@ from redactors.transforms.base import Drop, Keep, Mask, Scan, TransformRegistry
 from redactors.transforms.geo import GeoCoarsen
 from redactors.transforms.ipgeo import IpGeneralize
 from redactors.transforms.pseudonym import Pseudonymize
-from redactors.quasi import LocaleLanguage, ScreenClass, TimeZoneOffset
+from redactors.transforms.quasi import LocaleLanguage, ScreenClass, TimeZoneOffset
 from redactors.transforms.timestamps import CoarsenTimestamp
 from redactors.transforms.urls import UrlScrub
 from redactors.transforms.useragent import UserAgentGeneralize

@@ -13,10 +13,10 @@ from typing import Any
 
 import click
 
+from redactors import codec
 from redactors.errors import PolicyError
 from redactors.policy import load_policy
 from redactors.risk import K_LEVELS, QuasiSpec, RiskReport, measure
-from schemas import codec
 from streams.commands.options import (
     broker_error,
     broker_option,

@@ -26,7 +26,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from schemas import codec
+from redactors import codec
 from streams.sink.rows import SCHEMA, Row
 
 __all__ = ["Flush", "Recovery", "parquet_glob", "recover", "write_flush"]

@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 import pyarrow as pa
 
-from schemas import codec
+from redactors import codec
 
 __all__ = ["COLUMNS", "SCHEMA", "UNKNOWN_SERVICE", "Row", "decode", "partition_of", "row_for"]
 

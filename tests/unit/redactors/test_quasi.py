@@ -13,8 +13,8 @@ from redactors.engine import Engine
 from redactors.keys import InMemoryKeyProvider
 from redactors.policy import load_policy
 from redactors.pseudonym import PseudonymKeyring
-from redactors.quasi import LocaleLanguage, ScreenClass, TimeZoneOffset, utc_offset
 from redactors.transforms import DROP
+from redactors.transforms.quasi import LocaleLanguage, ScreenClass, TimeZoneOffset, utc_offset
 from tests.unit.redactors.engine_fakes import PatternScanner
 
 TZ, LANG, SCREEN, PRINT = ("user.device.time_zone", "user.device.language",

@@ -11,7 +11,7 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from redactors.transforms import DROP, Transform, TransformDeps
+from redactors.transforms.base import DROP, Transform, TransformDeps
 
 __all__ = ["LocaleLanguage", "ScreenClass", "TimeZoneOffset", "screen_class", "utc_offset"]
 
