@@ -24,6 +24,7 @@ from typing import Any, Protocol
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.errors import ProducerFenced
 
+from streams.dataplane.faults import FaultInjector
 from streams.dataplane.keys import KeyStore
 from streams.dataplane.outputs import OutputBuffer
 from streams.security import PLAINTEXT, ClientSecurity
@@ -98,8 +99,9 @@ class AtLeastOnce:
     MAX_IN_FLIGHT = 8  # fetched batches whose outputs are not yet acknowledged
 
     def __init__(self, consumer: AIOKafkaConsumer, options: ProducerOptions, keys: KeyStore,
-                 *, interval: float) -> None:
+                 *, interval: float, inject: FaultInjector | None = None) -> None:
         self._consumer = consumer
+        self._inject = inject or FaultInjector()
         self._options = options
         self._producer: AIOKafkaProducer | None = None
         self._keys = keys
@@ -135,6 +137,7 @@ class AtLeastOnce:
         for part in routed:
             _append(buffer, self._keys.changelog, part)
         futures = await buffer.flush()
+        self._inject()  # a test's fault: sent, but its offsets never reach a commit
         self._in_flight.append((futures, {r.tp: r.next_offset for r in routed}))
         while len(self._in_flight) > self.MAX_IN_FLIGHT:
             await self._settle_oldest()
@@ -187,8 +190,10 @@ class ExactlyOnce:
 
     def __init__(self, consumer: AIOKafkaConsumer, options: ProducerOptions, keys: KeyStore,
                  *, group: str, interval: float, max_events: int,
-                 on_fenced: Callable[[TopicPartition], None]) -> None:
+                 on_fenced: Callable[[TopicPartition], None],
+                 inject: FaultInjector | None = None) -> None:
         self._consumer = consumer
+        self._inject = inject or FaultInjector()
         self._options = options
         self._keys = keys
         self._group = group
@@ -274,6 +279,7 @@ class ExactlyOnce:
             return
         txn.open = False
         try:
+            self._inject()  # a test's fault: outputs sent, the transaction not committed
             if txn.next_offset is not None:
                 await txn.producer.send_offsets_to_transaction({tp: txn.next_offset},
                                                                self._group)
