@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from redactors.errors import LogwardenError
 
-__all__ = ["FAULT_SPEC", "FaultInjector", "InjectedFault"]
+__all__ = ["FAULT_SPEC", "FaultInjector", "InjectedFault", "RecoveryIncomplete"]
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +25,10 @@ FAULT_SPEC = r"^before-commit:[1-9][0-9]*$"
 
 class InjectedFault(LogwardenError):
     """Raised on purpose by `FaultInjector`; never by a healthy worker."""
+
+
+class RecoveryIncomplete(LogwardenError):
+    """A delivery's recovery was cut short (the broker is still away): recover again."""
 
 
 @dataclass(slots=True)
