@@ -19,6 +19,7 @@ from redactors.engine import Engine, load_engine
 from redactors.keys import InMemoryKeyProvider
 from redactors.kwindow import RiskWindow
 from streams.dataplane.delivery import AtLeastOnce, Delivery, ExactlyOnce, ProducerOptions
+from streams.dataplane.faults import FaultInjector
 from streams.dataplane.keys import KeyStore
 from streams.dataplane.router import Router
 from streams.dataplane.service import FETCH_MAX_WAIT_MS, DataPlane
@@ -88,13 +89,16 @@ def _delivery(settings: Settings, keys: KeyStore) -> Any:
         bootstrap=settings.bootstrap_servers, linger_ms=settings.linger_ms,
         compression=None if settings.compression == "none" else settings.compression,
         security=settings.security)
+    inject = FaultInjector.parse(settings.inject_fault)
 
     def build(consumer: AIOKafkaConsumer, plane: DataPlane) -> Delivery:
         if settings.exactly_once:
             return ExactlyOnce(consumer, options, keys, group=settings.data_group,
                                interval=settings.commit_interval,
-                               max_events=settings.transaction_events, on_fenced=plane.pause)
-        return AtLeastOnce(consumer, options, keys, interval=settings.commit_interval)
+                               max_events=settings.transaction_events, on_fenced=plane.pause,
+                               inject=inject)
+        return AtLeastOnce(consumer, options, keys, interval=settings.commit_interval,
+                           inject=inject)
 
     return build
 

@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from streams.dataplane.faults import FAULT_SPEC
 from streams.security import ClientSecurity, load_security
 
 __all__ = ["DEFAULT_BROKER", "Settings"]
@@ -40,6 +41,9 @@ class Settings(BaseSettings):
     lag_interval: float = Field(default=5.0, gt=0)
     lag_intervals: int = Field(default=10, ge=2)
     lag_min_distance: float = Field(default=30.0, ge=0)
+    # Fault tests only: `before-commit:N` raises once between produce and commit
+    # (streams/dataplane/faults.py).
+    inject_fault: str | None = Field(default=None, pattern=FAULT_SPEC)
     # TLS and SASL for every client: `**settings.security.aiokafka_kwargs()` (streams/security.py)
     security: ClientSecurity = Field(default_factory=load_security)
 
