@@ -107,7 +107,8 @@ def create_pipeline(settings: Settings, *, hooks: PipelineHooks | None = None,
     names = TopicNames(prefix=settings.topic_prefix, app_id=settings.app_id)
     app = _app(settings)
     observer = install_observability(app, settings,
-                                     categories=[c.key for c in engine.policy.categories])
+                                     categories=[c.key for c in engine.policy.categories],
+                                     policy_version=engine.policy.version)
     hooks = CompositeHooks([hooks or NullHooks(), observer])
     n = settings.partitions
 
@@ -125,6 +126,8 @@ def create_pipeline(settings: Settings, *, hooks: PipelineHooks | None = None,
                         engine=engine, consent=consent, keys=keys,
                         suppressed=suppression_table(app, n), hooks=hooks)
     rights: Rights = register_rights(pipeline, env)  # suppression is not optional
+    observer.table_sizes.update(consent=consent.__len__,
+                                suppression=pipeline.suppressed.__len__)
     router = Router(engine=engine, consent=consent,
                     is_suppressed=rights.suppression.is_suppressed,
                     on_child=rights.on_child_event,
