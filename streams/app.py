@@ -116,7 +116,8 @@ def create_pipeline(settings: Settings, *, hooks: PipelineHooks | None = None,
     risk = RiskWindow(quasi) if quasi is not None else None
     observer = install_observability(app, settings,
                                      categories=[c.key for c in engine.policy.categories],
-                                     risk=risk)
+                                     risk=risk,
+                                     policy_version=engine.policy.version)
     hooks = CompositeHooks([hooks or NullHooks(), observer])
     n = settings.partitions
 
@@ -134,6 +135,8 @@ def create_pipeline(settings: Settings, *, hooks: PipelineHooks | None = None,
                         engine=engine, consent=consent, keys=keys,
                         suppressed=suppression_table(app, n), hooks=hooks)
     rights: Rights = register_rights(pipeline, env)  # suppression is not optional
+    observer.table_sizes.update(consent=consent.__len__,
+                                suppression=pipeline.suppressed.__len__)
     router = Router(engine=engine, consent=consent,
                     is_suppressed=rights.suppression.is_suppressed,
                     on_child=rights.on_child_event,

@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     # Fault tests only: `before-commit:N` raises once between produce and commit
     # (streams/dataplane/faults.py).
     inject_fault: str | None = Field(default=None, pattern=FAULT_SPEC)
+    # Repeated log records (same logger, level and template): one summary per interval.
+    log_collapse_interval: float = Field(default=30.0, gt=0)
     # TLS and SASL for every client: `**settings.security.aiokafka_kwargs()` (streams/security.py)
     security: ClientSecurity = Field(default_factory=load_security)
 
