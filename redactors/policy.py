@@ -10,6 +10,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from redactors.aggregates.spec import NO_AGGREGATES, AggregatePlan, plan_from_document
 from redactors.consent import ConsentTier
 from redactors.errors import PolicyError, PolicyProblem
 from redactors.name_tokens import TokenRule
@@ -85,6 +86,7 @@ class Policy:
     categories: tuple[Category, ...]
     id_like_as: str | None = None  # opt-in: id-like unclassified values take this category
     ner: bool = False  # opt-in: the NER stage for names in prose (the `ner` install extra)
+    aggregates: AggregatePlan = NO_AGGREGATES  # DP windowed counts (redactors/aggregates)
 
     def category(self, key: str) -> Category:
         for category in self.categories:
@@ -178,4 +180,5 @@ def policy_from_document(doc: Mapping[str, Any], source: str) -> Policy:
         categories=tuple(categories),
         id_like_as=unclassified.get("id_like_as"),
         ner=bool(unclassified.get("ner", False)),
+        aggregates=plan_from_document(doc),
     )
