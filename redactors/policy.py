@@ -10,6 +10,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from redactors.aggregates.spec import NO_AGGREGATES, AggregatePlan, plan_from_document
 from redactors.consent import ConsentTier
 from redactors.errors import PolicyError, PolicyProblem
 from redactors.name_tokens import TokenRule
@@ -87,6 +88,7 @@ class Policy:
     id_like_as: str | None = None  # opt-in: id-like unclassified values take this category
     ner: bool = False  # opt-in: the NER stage for names in prose (the `ner` install extra)
     quasi: QuasiSpec | None = None  # the analytics record's quasi-identifiers (risk, suppression)
+    aggregates: AggregatePlan = NO_AGGREGATES  # DP windowed counts (redactors/aggregates)
 
     def category(self, key: str) -> Category:
         for category in self.categories:
@@ -181,6 +183,7 @@ def policy_from_document(doc: Mapping[str, Any], source: str) -> Policy:
         id_like_as=unclassified.get("id_like_as"),
         ner=bool(unclassified.get("ner", False)),
         quasi=_quasi(doc.get("quasi_identifiers"), _tuple(subject.get("id_paths"))),
+        aggregates=plan_from_document(doc),
     )
 
 

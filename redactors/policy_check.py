@@ -11,6 +11,7 @@ import yaml
 from jsonschema import Draft202012Validator
 
 from redactors import codec
+from redactors.aggregates.spec import aggregate_problems
 from redactors.consent import ConsentTier
 from redactors.detectors import ENTITIES
 from redactors.errors import PolicyProblem
@@ -235,6 +236,7 @@ def _semantic(doc: Mapping[str, Any]) -> Iterator[tuple[tuple[Any, ...], str]]:
                     yield here, "keep would send raw personal data to analytics"
                 elif route == "identifiable" and kind not in ("keep", "drop"):
                     yield here, "the identifiable route takes keep (encrypted) or drop"
+    yield from aggregate_problems(doc)
 
 
 def _quasi_problems(doc: Mapping[str, Any]) -> Iterator[tuple[tuple[Any, ...], str]]:

@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from redactors.aggregates.explain import render_aggregates
 from redactors.consent import ConsentTier
 from redactors.errors import PolicyError
 from redactors.policy import Policy, default_policy_path, load_policy
@@ -84,5 +85,6 @@ def explain(file: str | None) -> None:
     except PolicyError as exc:
         raise click.ClickException(f"{exc} (run `logwarden policy check` for all)") from None
     click.echo(render_matrix(loaded))
+    click.echo(render_aggregates(loaded.aggregates))
     if file is None:
         click.echo(f"(built-in default policy: {default_policy_path()})")
