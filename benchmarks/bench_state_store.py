@@ -30,10 +30,10 @@ def key(i: int) -> bytes:
     return hashlib.blake2b(i.to_bytes(8, "little"), digest_size=16).digest()
 
 
-def memory_kib() -> dict[str, int]:
-    """This process's resident memory split as /proc/self/smaps_rollup splits it."""
+def memory_kib(pid: int | str = "self") -> dict[str, int]:
+    """A process's resident memory split as /proc/PID/smaps_rollup splits it."""
     fields: dict[str, int] = {}
-    for line in Path("/proc/self/smaps_rollup").read_text().splitlines()[1:]:
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
         name, _, rest = line.partition(":")
         fields[name] = int(rest.split()[0])
     return {"rss": fields["Rss"],

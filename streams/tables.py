@@ -54,7 +54,9 @@ class ConsentView:
         """follow=False: no consumer; the caller feeds `apply` (agent tests)."""
         self._states: dict[str, ConsentState] = {}
         self._stored = stored
-        self._lookup = self._states.get if stored is None else stored.get
+        # The data plane calls this per event: the dict's or the cache's own method.
+        self.get: Callable[[str], ConsentState | None] = (
+            self._states.get if stored is None else stored.get)
         self._hooks = hooks
         self._topic = str(topic.get_topic_name())
         self._partitions = partitions
@@ -190,9 +192,6 @@ class ConsentView:
                     consumer.seek(tp, resume.offsets[tp.partition])
                 return
         await consumer.seek_to_beginning(*tps)
-
-    def get(self, subject_id: str) -> ConsentState | None:
-        return self._lookup(subject_id)
 
     def __len__(self) -> int:
         """Subjects with a consent state (stored ones: as of the last write)."""
