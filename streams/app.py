@@ -29,6 +29,7 @@ from streams.observability import install_observability
 from streams.records import Route
 from streams.rights.agent import Rights, register_rights
 from streams.settings import Settings
+from streams.state.build import stored_consent
 from streams.tables import ConsentView, suppression_table
 from streams.topics import KEYS_TABLE, TopicNames
 from streams.transport import LowLatencyApp
@@ -127,8 +128,11 @@ def create_pipeline(settings: Settings, *, hooks: PipelineHooks | None = None,
 
     topics = {"consent": topic(names.consent, compacting=True),
               "requests": topic(names.requests), "receipts": topic(names.receipts)}
+    stored = stored_consent(settings, names.consent, policy_version=engine.policy.version,
+                            minimum_age=engine.policy.minimum_age, env=env)
     consent = ConsentView(app, topics["consent"], n, hooks,
-                          minimum_age=engine.policy.minimum_age, security=settings.security)
+                          minimum_age=engine.policy.minimum_age, security=settings.security,
+                          stored=stored)
     keys = KeyStore(settings.bootstrap_servers, names.changelog(KEYS_TABLE),
                     hooks.on_key_created, settings.security)
     pipeline = Pipeline(app=app, settings=settings, names=names, topics=topics,
