@@ -33,6 +33,8 @@ __all__ = ["AtLeastOnce", "Delivery", "ExactlyOnce", "Output", "ProducerOptions"
 
 log = logging.getLogger(__name__)
 
+STOP_TIMEOUT = 30.0  # seconds a replaced producer may take to give up its sends
+
 # (topic, key, value, headers) per output, in order; the partition is the input's.
 Output = tuple[str, bytes | None, bytes | None, list[tuple[str, bytes]]]
 
@@ -97,7 +99,6 @@ class AtLeastOnce:
     """Commit what the broker acknowledged, every `interval` seconds."""
 
     MAX_IN_FLIGHT = 8  # fetched batches whose outputs are not yet acknowledged
-    STOP_TIMEOUT = 30.0  # seconds a replaced producer may take to give up its sends
 
     def __init__(self, consumer: AIOKafkaConsumer, options: ProducerOptions, keys: KeyStore,
                  *, interval: float, inject: FaultInjector | None = None) -> None:
@@ -173,7 +174,7 @@ class AtLeastOnce:
         stale, self._producer = self._producer, fresh
         if stale is not None:
             try:
-                await asyncio.wait_for(stale.stop(), self.STOP_TIMEOUT)
+                await asyncio.wait_for(stale.stop(), STOP_TIMEOUT)
             except Exception as exc:  # its unsent outputs are forgotten: they come again
                 log.warning("stale producer stop failed: %s", type(exc).__name__)
         self._recovering = False
@@ -201,10 +202,12 @@ class AtLeastOnce:
 @dataclass(slots=True)
 class _Txn:
     producer: AIOKafkaProducer
-    open: bool = False
+    open: bool = False  # taking outputs
+    began: bool = False  # begun and neither committed nor aborted yet: abort it on failure
     opened_at: float = 0.0
     events: int = 0
     next_offset: int | None = None
+    committed: int | None = None  # the input offset this producer's last commit carried
 
 
 class ExactlyOnce:
@@ -266,6 +269,7 @@ class ExactlyOnce:
                 continue
             try:
                 if not txn.open:
+                    txn.began = True  # a failed begin too: its abort shows if the producer is stuck
                     await txn.producer.begin_transaction()
                     txn.open, txn.opened_at, txn.events = True, time.monotonic(), 0
                 buffer = OutputBuffer(txn.producer)
@@ -306,6 +310,9 @@ class ExactlyOnce:
                 await txn.producer.send_offsets_to_transaction({tp: txn.next_offset},
                                                                self._group)
             await txn.producer.commit_transaction()
+            txn.began = False
+            if txn.next_offset is not None:
+                txn.committed = txn.next_offset
         except ProducerFenced:
             self._fenced(tp)
         except Exception as exc:
@@ -322,15 +329,52 @@ class ExactlyOnce:
         txn = self._txns[tp]
         txn.open, txn.next_offset = False, None
         try:
-            await txn.producer.abort_transaction()
+            if txn.began:
+                await txn.producer.abort_transaction()
+                txn.began = False
         except ProducerFenced:
             self._fenced(tp)
             return
-        except Exception as exc:  # the producer is unusable: a rebalance replaces it
-            log.warning("abort failed: %s", type(exc).__name__)
+        except Exception as exc:  # the producer is unusable: replace it
+            log.warning("abort failed, producer replaced: %s", type(exc).__name__)
+            await self._replace(tp)
         self._keys.release([tp.partition])
         await self._keys.load([tp.partition])
-        await _seek_to_committed(self._consumer, [tp])
+        await self._seek_to_committed(tp, txn.committed)
+
+    async def _seek_to_committed(self, tp: TopicPartition, ours: int | None) -> None:
+        """The group's committed offset, but never before the one our own last commit
+        carried. commit_transaction returns once the coordinator logged PrepareCommit; the
+        offsets become visible to OffsetFetch only when its markers reach the offsets
+        topic, which a broker restart can delay. Without KIP-447's require_stable
+        (aiokafka sends OffsetFetch without it) a read then returns the offset before
+        that commit, and the records it covered would be committed twice (seen in the
+        broker restart test: 2,577 duplicates under exactly-once)."""
+        committed = await self._consumer.committed(tp)
+        if ours is not None and (committed is None or committed < ours):
+            committed = ours
+        if committed is None:
+            await self._consumer.seek_to_beginning(tp)  # auto_offset_reset is earliest
+        else:
+            self._consumer.seek(tp, committed)
+
+    async def _replace(self, tp: TopicPartition) -> None:
+        """A new producer with the partition's transactional id. After a timeout mid-send
+        aiokafka's transaction manager can stay in a state where begin and abort both
+        fail (AssertionError), so waiting for a rebalance looped on that partition at a
+        few hundred attempts a second, for good (seen in the soak after a broker restart;
+        the Bufstream analysis's advice: re-initialise after an indefinite error). Its
+        InitProducerId fences the old epoch and aborts what it left open. If the broker is
+        still away this raises, and the data plane's recovery tries again a second later."""
+        txn = self._txns[tp]
+        try:
+            await asyncio.wait_for(txn.producer.stop(), STOP_TIMEOUT)
+        except Exception as exc:
+            log.warning("stale producer stop failed: %s", type(exc).__name__)
+        producer = self._options.producer(transactional_id=self.transactional_id(tp),
+                                          enable_idempotence=True)
+        await producer.start()
+        txn.producer, txn.began = producer, False
 
     def _fenced(self, tp: TopicPartition) -> None:
         """Another worker owns the partition now: stop feeding it until the rebalance."""

@@ -118,7 +118,7 @@ class PacedFeed:
     def __init__(self, bootstrap: str, prefix: str, seqs: range, per_second: float) -> None:
         self.refs: dict[str, int] = {}
         self._failures: list[BaseException] = []
-        self._thread = threading.Thread(target=self._run,
+        self._thread = threading.Thread(target=self._run, daemon=True,
                                         args=(bootstrap, prefix, seqs, per_second))
         self._thread.start()
 

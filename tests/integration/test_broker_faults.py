@@ -47,9 +47,10 @@ RECOVERY_SECONDS = 120
 
 
 def kafka_sh(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "KAFKA_PORT": str(PORT)}
+    # A broker restarting on a loaded machine may need more than kafka.sh's default 90 s.
+    env = {**os.environ, "KAFKA_PORT": str(PORT), "KAFKA_START_TIMEOUT": "240"}
     return subprocess.run([str(KAFKA_SH), *args], env=env, text=True, capture_output=True,
-                          timeout=180, check=False)
+                          timeout=300, check=False)
 
 
 def broker_pid() -> int:
