@@ -41,7 +41,7 @@ class Settings(BaseSettings):
     lag_intervals: int = Field(default=10, ge=2)
     lag_min_distance: float = Field(default=30.0, ge=0)
     # Repeated log records (same logger, level and template): one summary per interval.
-    log_collapse_interval: float = Field(default=30.0, gt=0)
+    log_collapse_interval: float = Field(default=60.0, gt=0)
     # TLS and SASL for every client: `**settings.security.aiokafka_kwargs()` (streams/security.py)
     security: ClientSecurity = Field(default_factory=load_security)
 
