@@ -55,3 +55,17 @@ def test_redact_writes_no_bar_when_stderr_is_not_a_terminal(tmp_path):
     assert "events: 50" in result.output
     assert "\x1b[" not in result.output
     assert "━" not in result.output
+
+
+def test_export_counts_records_live_on_a_terminal_and_once_at_the_end():
+    from streams.commands.export import ReadCounter
+
+    live, plain = FakeTerminal(), io.StringIO()
+    for stream in (live, plain):
+        counter = ReadCounter(stream)
+        for total in (500, 1200, 2500):
+            counter(total)
+        counter.done()
+    assert live.getvalue().count("\r") == 4
+    assert live.getvalue().endswith("\rread 2,500 records\n")
+    assert plain.getvalue() == "read 2,500 records\n"
