@@ -9,7 +9,6 @@ import hmac
 import multiprocessing
 import os
 import sys
-import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from multiprocessing.pool import AsyncResult, Pool
@@ -29,7 +28,6 @@ from streams.commands.progress import LineProgress
 
 __all__ = ["redact"]
 
-_PROGRESS_SECONDS = 5.0
 _PARALLEL_BYTES = 4 << 20
 _CHUNK_LINES = 2048
 # A batch of lines holds at most this many bytes (plus its last line); a worker pool has at
@@ -263,12 +261,11 @@ def _routed_in_order(pool: Pool, chunks: Iterable[list[tuple[int, bytes]]],
         yield from pending.popleft().get()
 
 
-def run(routed: Iterator[_Routed], outputs: _Outputs, *, progress: IO[str] | None,
-        subjects: set[str], bar: LineProgress | None = None) -> tuple[Counter[str], Counter[str]]:
+def run(routed: Iterator[_Routed], outputs: _Outputs, *, subjects: set[str],
+        bar: LineProgress | None = None) -> tuple[Counter[str], Counter[str]]:
     """Write every routed line; returns counts per route and per category."""
     routes: Counter[str] = Counter()
     categories: Counter[str] = Counter()
-    started = last = time.monotonic()
     for count, (outcome, reason, analytics, identifiable, dead, found, subject) in enumerate(
             routed, 1):
         routes[outcome] += 1
@@ -285,13 +282,6 @@ def run(routed: Iterator[_Routed], outputs: _Outputs, *, progress: IO[str] | Non
         categories.update(found)
         if bar is not None and count % 256 == 0:
             bar.update(count, routes)
-        if progress is not None and count % 4096 == 0:
-            now = time.monotonic()
-            if now - last >= _PROGRESS_SECONDS:
-                last = now
-                progress.write(f"logwarden redact: {count} events, "
-                               f"{count / (now - started):,.0f}/s\n")
-                progress.flush()
     if bar is not None:
         bar.update(sum(routes[o.value] for o in Outcome), routes, force=True)
     return routes, categories
@@ -352,9 +342,7 @@ def redact(source: str, out_dir: str, policy_path: str | None, consent_path: str
     limit = engine.policy.max_event_bytes
     outputs = _Outputs(Path(out_dir))
     subjects: set[str] = set()
-    # A bar on a terminal (silent otherwise); the plain progress lines stay for logs.
-    bar = LineProgress(_plain_size(source), enabled=False if quiet else None)
-    progress = None if quiet or bar.enabled else sys.stderr
+    bar = LineProgress(_plain_size(source), enabled=False if quiet else None)  # TTY only
     lines = bar.count_bytes(_lines(source, limit))
     try:
         if processes <= 1:
@@ -362,8 +350,7 @@ def redact(source: str, out_dir: str, policy_path: str | None, consent_path: str
                 route_line(engine, consent, number, raw, deadletter_raw)
                 for chunk in _chunks(lines, 1024) for number, raw in chunk)
             with bar:
-                routes, categories = run(routed, outputs, progress=progress,
-                                         subjects=subjects, bar=bar)
+                routes, categories = run(routed, outputs, subjects=subjects, bar=bar)
         else:
             with multiprocessing.get_context("fork").Pool(
                     processes, initializer=_start_worker,
@@ -371,8 +358,7 @@ def redact(source: str, out_dir: str, policy_path: str | None, consent_path: str
                               deadletter_raw)) as pool:
                 routed = _routed_in_order(pool, _chunks(lines, _CHUNK_LINES), processes + 1)
                 with bar:
-                    routes, categories = run(routed, outputs, progress=progress,
-                                             subjects=subjects, bar=bar)
+                    routes, categories = run(routed, outputs, subjects=subjects, bar=bar)
     finally:
         outputs.close()
     if data_keys_path is not None:
