@@ -20,6 +20,7 @@ from tests.integration.observability.helpers import (
     OwnBroker,
     http_get,
     metric_value,
+    status_json,
     wait_until,
     web_url,
 )
@@ -85,6 +86,9 @@ def test_a_broker_outage_is_one_state_change_in_few_lines(outage_broker, topic_p
                lambda: readyz(worker).get("broker_unreachable_since"), worker=worker)
     assert readyz(worker)["ready"] is False
     assert metric(worker, "logwarden_broker_reachable") == 0
+    broker_state = status_json(worker)["worker"]["broker"]
+    assert broker_state["reachable"] is False
+    assert broker_state["unreachable_since"] > 0
     time.sleep(max(0.0, OUTAGE_SECONDS - (time.monotonic() - stopped)))
     outage_broker.start(restart=True)
 
@@ -110,4 +114,5 @@ def test_a_broker_outage_is_one_state_change_in_few_lines(outage_broker, topic_p
     wait_until("ready again", lambda: readyz(worker)["ready"], worker=worker)
     assert metric(worker, "logwarden_broker_reachable") == 1
     assert metric(worker, "logwarden_broker_outages_total") == 1
+    assert status_json(worker)["worker"]["broker"]["last_outage_seconds"] >= OUTAGE_SECONDS
     assert worker.alive()
