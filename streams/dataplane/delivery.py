@@ -147,13 +147,31 @@ class AtLeastOnce:
 
     async def recover(self) -> None:
         """After a failed send: forget what is in flight, reread the keys, and go back
-        to the committed offsets (what was sent since may come twice: at least once)."""
+        to the committed offsets (what was sent since may come twice: at least once).
+        A fresh producer too: after a broker restart aiokafka's idempotent producer can
+        keep failing every send with OutOfOrderSequenceNumber (its sequence numbers no
+        longer match the broker's); a new one gets a new producer id."""
         self._in_flight.clear()
         self._done = {}
+        await self._replace_producer()
         assigned = list(self._consumer.assignment())
         self._keys.release(tp.partition for tp in assigned)
         await self._keys.load(tp.partition for tp in assigned)
         await _seek_to_committed(self._consumer, assigned)
+
+    async def _replace_producer(self) -> None:
+        fresh = self._options.producer(enable_idempotence=True)
+        try:
+            await fresh.start()
+        except BaseException:  # broker still away: keep the old one, try again next time
+            await fresh.stop()
+            raise
+        old, self._producer = self._producer, fresh
+        if old is not None:
+            try:
+                await asyncio.wait_for(old.stop(), timeout=10)
+            except Exception:  # its pending sends failed already; nothing to keep
+                log.debug("old producer stopped with an error")
 
     async def _settle_oldest(self) -> None:
         futures, offsets = self._in_flight.popleft()
