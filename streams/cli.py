@@ -10,6 +10,7 @@ import click
 from streams.commands.acls import acls
 from streams.commands.consent import consent
 from streams.commands.correct import correct
+from streams.commands.doctor import doctor
 from streams.commands.export import export
 from streams.commands.forget import forget
 from streams.commands.lag import lag
@@ -33,6 +34,7 @@ def cli() -> None:
 cli.add_command(acls)
 cli.add_command(consent)
 cli.add_command(correct)
+cli.add_command(doctor)
 cli.add_command(export)
 cli.add_command(forget)
 cli.add_command(lag)

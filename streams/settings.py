@@ -46,7 +46,7 @@ class Settings(BaseSettings):
     # (streams/dataplane/faults.py).
     inject_fault: str | None = Field(default=None, pattern=FAULT_SPEC)
     # Repeated log records (same logger, level and template): one summary per interval.
-    log_collapse_interval: float = Field(default=30.0, gt=0)
+    log_collapse_interval: float = Field(default=60.0, gt=0)
     # The consent view's state (streams/state): an LMDB store under state_dir ("" means
     # data_dir/state; `--processes N` share one), a cache of this many subjects per process,
     # and how old a checkpoint's last caught-up moment may be (under the consent topic's

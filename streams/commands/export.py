@@ -7,6 +7,7 @@ import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import IO
 
 import click
 
@@ -26,7 +27,26 @@ from streams.commands.options import (
 )
 from streams.security import ClientSecurity
 
-__all__ = ["export"]
+__all__ = ["ReadCounter", "export"]
+
+
+class ReadCounter:
+    """How many records the export has read: a live count on a terminal, one line at the
+    end in any case (stderr; stdout may carry the export itself)."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self.stream, self.read = stream, 0
+        self._live = stream.isatty()
+
+    def __call__(self, total: int) -> None:
+        self.read = total
+        if self._live:
+            self.stream.write(f"\rread {total:,} records")
+            self.stream.flush()
+
+    def done(self) -> None:
+        self.stream.write(("\r" if self._live else "") + f"read {self.read:,} records\n")
+        self.stream.flush()
 
 
 @click.command()
@@ -69,11 +89,15 @@ def export(subject: str, out: Path | None, via_worker: bool, broker: str, topic_
     names = TopicNames(prefix=topic_prefix, app_id=app_id)
     received = rfc3339(datetime.now(UTC))
     quiet_kafka_client()
+    counter = ReadCounter(sys.stderr)
     try:
         document = asyncio.run(collect_export(bootstrap, names, subject, hasher,
-                                              generated_at=received, security=security))
+                                              generated_at=received, security=security,
+                                              on_read=counter))
     except Exception as exc:  # the broker's errors: one line, no traceback
         raise broker_error(f"read from the broker at {broker}", broker, exc, security) from None
+    finally:
+        counter.done()
     if out is None:
         data = codec.dumps(document)
         sys.stdout.write(data.decode() + "\n")

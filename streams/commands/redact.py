@@ -9,7 +9,6 @@ import hmac
 import multiprocessing
 import os
 import sys
-import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from multiprocessing.pool import AsyncResult, Pool
@@ -25,10 +24,10 @@ from redactors.errors import LogwardenError
 from redactors.policy import load_policy
 from redactors.pseudonym import PseudonymKeyring
 from redactors.result import Outcome, RoutedResult
+from streams.commands.progress import LineProgress
 
 __all__ = ["redact"]
 
-_PROGRESS_SECONDS = 5.0
 _PARALLEL_BYTES = 4 << 20
 _CHUNK_LINES = 2048
 # A batch of lines holds at most this many bytes (plus its last line); a worker pool has at
@@ -83,6 +82,14 @@ def _bounded_lines(readline: Callable[[int], bytes], limit: int) -> Iterator[byt
                 pass
             line = line[: limit + 1]
         yield line
+
+
+def _plain_size(source: str) -> int | None:
+    """The bar's total: a plain file's size; unknown for stdin and gzip."""
+    if source == "-":
+        return None
+    with open(source, "rb") as handle:
+        return None if handle.read(2) == b"\x1f\x8b" else os.fstat(handle.fileno()).st_size
 
 
 def _lines(source: str, limit: int) -> Iterator[bytes]:
@@ -254,12 +261,11 @@ def _routed_in_order(pool: Pool, chunks: Iterable[list[tuple[int, bytes]]],
         yield from pending.popleft().get()
 
 
-def run(routed: Iterator[_Routed], outputs: _Outputs, *, progress: IO[str] | None,
-        subjects: set[str]) -> tuple[Counter[str], Counter[str]]:
+def run(routed: Iterator[_Routed], outputs: _Outputs, *, subjects: set[str],
+        bar: LineProgress | None = None) -> tuple[Counter[str], Counter[str]]:
     """Write every routed line; returns counts per route and per category."""
     routes: Counter[str] = Counter()
     categories: Counter[str] = Counter()
-    started = last = time.monotonic()
     for count, (outcome, reason, analytics, identifiable, dead, found, subject) in enumerate(
             routed, 1):
         routes[outcome] += 1
@@ -274,13 +280,10 @@ def run(routed: Iterator[_Routed], outputs: _Outputs, *, progress: IO[str] | Non
         if dead is not None:
             outputs.deadletter.write(dead + b"\n")
         categories.update(found)
-        if progress is not None and count % 4096 == 0:
-            now = time.monotonic()
-            if now - last >= _PROGRESS_SECONDS:
-                last = now
-                progress.write(f"logwarden redact: {count} events, "
-                               f"{count / (now - started):,.0f}/s\n")
-                progress.flush()
+        if bar is not None and count % 256 == 0:
+            bar.update(count, routes)
+    if bar is not None:
+        bar.update(sum(routes[o.value] for o in Outcome), routes, force=True)
     return routes, categories
 
 
@@ -339,22 +342,23 @@ def redact(source: str, out_dir: str, policy_path: str | None, consent_path: str
     limit = engine.policy.max_event_bytes
     outputs = _Outputs(Path(out_dir))
     subjects: set[str] = set()
-    progress = None if quiet else sys.stderr
+    bar = LineProgress(_plain_size(source), enabled=False if quiet else None)  # TTY only
+    lines = bar.count_bytes(_lines(source, limit))
     try:
         if processes <= 1:
             routed: Iterator[_Routed] = (
                 route_line(engine, consent, number, raw, deadletter_raw)
-                for chunk in _chunks(_lines(source, limit), 1024) for number, raw in chunk)
-            routes, categories = run(routed, outputs, progress=progress, subjects=subjects)
+                for chunk in _chunks(lines, 1024) for number, raw in chunk)
+            with bar:
+                routes, categories = run(routed, outputs, subjects=subjects, bar=bar)
         else:
             with multiprocessing.get_context("fork").Pool(
                     processes, initializer=_start_worker,
                     initargs=(policy_path, engine.pseudonym_keys, run_key, consent,
                               deadletter_raw)) as pool:
-                routed = _routed_in_order(pool, _chunks(_lines(source, limit), _CHUNK_LINES),
-                                          processes + 1)
-                routes, categories = run(routed, outputs, progress=progress,
-                                         subjects=subjects)
+                routed = _routed_in_order(pool, _chunks(lines, _CHUNK_LINES), processes + 1)
+                with bar:
+                    routes, categories = run(routed, outputs, subjects=subjects, bar=bar)
     finally:
         outputs.close()
     if data_keys_path is not None:

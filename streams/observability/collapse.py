@@ -3,21 +3,33 @@
 A broker outage makes aiokafka log the same "Unable connect to node" line hundreds of
 times a second; in a log pipeline, our own logs must not become the flood. Records are
 grouped by logger, level and message template (`record.msg`, before its arguments), so
-"node 1" and "node 2" count as one line.
+"node 1" and "node 2" count as one line. Some records arrive already formatted (asyncio's
+"Unclosed AIOKafkaProducer ... at 0x7f..."): numbers and addresses in a template do not
+make it another template. The summaries of one interval share one line, so a long outage
+costs a line a minute, whatever the number of templates. Debug records (below
+`min_level`) pass untouched: whoever turns them on wants them all.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from dataclasses import dataclass
 
-__all__ = ["SUMMARY_ATTR", "RepeatCollapser"]
+__all__ = ["SUMMARY_ATTR", "RepeatCollapser", "template_of"]
 
 SUMMARY_ATTR = "collapsed_summary"  # set on the summaries, which are never collapsed
 
 _Key = tuple[str, int, str]
+_VARYING = re.compile(r"0x[0-9a-fA-F]+|\d+")
+_TEMPLATE_CHARS = 200
+
+
+def template_of(record: logging.LogRecord) -> str:
+    """The record's message before its arguments, numbers and addresses masked."""
+    return _VARYING.sub("#", str(record.msg)[:_TEMPLATE_CHARS])
 
 
 @dataclass
@@ -29,20 +41,21 @@ class _Seen:
 class RepeatCollapser(logging.Filter):
     """A handler filter; `flush` (on a timer) emits the summaries of quiet templates."""
 
-    def __init__(self, interval: float = 30.0, *, max_keys: int = 1000,
+    def __init__(self, interval: float = 60.0, *, min_level: int = logging.INFO,
+                 max_keys: int = 1000,
                  summary_logger: str = "streams.observability.collapse") -> None:
         super().__init__()
         if interval <= 0:
             raise ValueError("collapse interval must be positive")
-        self.interval, self.max_keys = interval, max_keys
+        self.interval, self.min_level, self.max_keys = interval, min_level, max_keys
         self._summary_log = logging.getLogger(summary_logger)
         self._seen: dict[_Key, _Seen] = {}
         self._lock = threading.Lock()  # libraries log from executor threads too
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if getattr(record, SUMMARY_ATTR, False):
+        if record.levelno < self.min_level or getattr(record, SUMMARY_ATTR, False):
             return True
-        key = (record.name, record.levelno, str(record.msg))
+        key = (record.name, record.levelno, template_of(record))
         now = record.created
         with self._lock:
             seen = self._seen.get(key)
@@ -58,18 +71,24 @@ class RepeatCollapser(logging.Filter):
             return False
 
     def flush(self, now: float | None = None) -> int:
-        """Log one summary per template whose interval ended with records suppressed;
-        returns how many summaries were logged."""
+        """Log one line that counts, per logger and template, the records suppressed in
+        intervals that have ended; returns how many templates it counted."""
         now = time.time() if now is None else now
         with self._lock:
             due = [(key, seen.suppressed) for key, seen in self._seen.items()
                    if seen.suppressed and now - seen.since >= self.interval]
             for key, _n in due:
                 self._seen[key] = _Seen(since=now)
-        for (name, level, template), n in due:
-            self._summary_log.log(level, "repeated %d times in %.0f s: %s", n, self.interval,
-                                  template, extra={SUMMARY_ATTR: True, "repeated": n,
-                                                   "source_logger": name})
+        if not due:
+            return 0
+        due.sort(key=lambda item: -item[1])
+        counts = "; ".join(f"{n} x {name}: {template}" for (name, _lvl, template), n in due)
+        total = sum(n for _key, n in due)
+        self._summary_log.log(max(level for (_name, level, _t), _n in due),
+                              "%d repeated records of %d kinds in the last %.0f s: %s",
+                              total, len(due), self.interval, counts,
+                              extra={SUMMARY_ATTR: True, "repeated": total,
+                                     "kinds": len(due)})
         return len(due)
 
     def _forget_quiet(self, now: float) -> None:

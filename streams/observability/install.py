@@ -61,6 +61,13 @@ def install_observability(app: faust.App, settings: Settings, *,
         obs.registry.register(RiskCollector(risk))
     register_views(app, obs)
 
+    async def observe_once() -> None:
+        # A failed sample is a broker outage: not ready until one succeeds again.
+        await obs.sample_lag()
+        if not obs.readiness.ready and obs.broker.reachable:
+            await obs.readiness.check_topics(check)
+        obs.metrics.ready.set(int(obs.readiness.ready))
+
     async def observe_after_recovery() -> None:
         # Faust starts app tasks only once table recovery has completed.
         obs.readiness.recovered = True
@@ -70,11 +77,16 @@ def install_observability(app: faust.App, settings: Settings, *,
                                               "problems": len(obs.readiness.problems)})
         try:
             while True:
-                # A failed sample is a broker outage: not ready until one succeeds again.
-                await obs.sample_lag()
-                if not obs.readiness.ready and obs.broker.reachable:
-                    await obs.readiness.check_topics(check)
-                obs.metrics.ready.set(int(obs.readiness.ready))
+                try:
+                    await observe_once()
+                except asyncio.CancelledError:
+                    # aiokafka can leak a CancelledError of its own as the broker comes
+                    # back; only cancelling this task may end the loop (else readiness
+                    # and the outage state would freeze).
+                    task = asyncio.current_task()
+                    if task is None or task.cancelling():
+                        raise
+                    log.warning("observation interrupted by a stray cancellation")
                 await asyncio.sleep(settings.lag_interval)
         finally:
             await sampler.close()

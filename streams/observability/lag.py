@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -78,7 +79,12 @@ class LagSampler:
         """Take one sample; on a broker error, log its class, count it and keep the last."""
         try:
             reading = await self.reader.read()
-        except Exception as exc:  # the sampler must outlive broker hiccups
+        except (Exception, asyncio.CancelledError) as exc:  # outlive broker hiccups
+            # aiokafka can leak a CancelledError of its own when the broker returns; only
+            # a cancellation of this task itself may end the sampler.
+            task = asyncio.current_task()
+            if isinstance(exc, asyncio.CancelledError) and (task is None or task.cancelling()):
+                raise
             self.failures += 1
             self.last_error = type(exc).__name__
             log.warning("lag sample failed", extra={"error": type(exc).__name__})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,8 @@ async def _subject_keys(reader: KeyReader, changelog: str, subject_id: str) -> d
 
 async def collect_export(bootstrap: str, names: TopicNames, subject_id: str,
                          hasher: SubjectHasher, *, generated_at: str,
-                         security: ClientSecurity = PLAINTEXT) -> dict[str, Any]:
+                         security: ClientSecurity = PLAINTEXT,
+                         on_read: Callable[[int], None] | None = None) -> dict[str, Any]:
     """The export document for `subject_id`, read from the broker.
 
     Raw events arrive unkeyed, so the subject's identifiable records and data keys can
@@ -42,7 +44,7 @@ async def collect_export(bootstrap: str, names: TopicNames, subject_id: str,
     their key hashes to.
     """
     subject = subject_id.encode()
-    async with KeyReader(bootstrap, security) as reader:
+    async with KeyReader(bootstrap, security, on_read=on_read) as reader:
         keys = await _subject_keys(reader, names.changelog(KEYS_TABLE), subject_id)
         every = range(await reader.partition_count(names.identifiable))
         identifiable: list[HeldRecord] = await reader.read(names.identifiable, subject, every)

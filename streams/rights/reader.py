@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from types import TracebackType
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
@@ -40,7 +40,11 @@ def _held(topic: str, partition: int, offset: int, timestamp: int,
 class KeyReader:
     """One consumer and one admin client for several keyed reads (`async with`)."""
 
-    def __init__(self, bootstrap: str, security: ClientSecurity = PLAINTEXT) -> None:
+    def __init__(self, bootstrap: str, security: ClientSecurity = PLAINTEXT, *,
+                 on_read: Callable[[int], None] | None = None) -> None:
+        """`on_read(total)`: called with the running count of records read, every batch."""
+        self.records_read = 0
+        self._on_read = on_read
         self._admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=15000,
                                           **security.aiokafka_kwargs())
         self._consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False,
@@ -100,7 +104,11 @@ class KeyReader:
         found: list[tuple[int, int, bytes | None]] = []
         while await self._consumer.position(tp) < end:
             batch = await self._consumer.getmany(tp, timeout_ms=1000, max_records=2000)
-            for record in batch.get(tp, []):
+            records = batch.get(tp, [])
+            for record in records:
                 if record.offset < end and record.key == key:
                     found.append((record.offset, record.timestamp, record.value))
+            self.records_read += len(records)
+            if records and self._on_read is not None:
+                self._on_read(self.records_read)
         return found

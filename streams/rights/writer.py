@@ -34,7 +34,11 @@ class RightsWriter:
                 producer = AIOKafkaProducer(bootstrap_servers=self._bootstrap, acks="all",
                                             enable_idempotence=True,
                                             **self._security.aiokafka_kwargs())
-                await producer.start()
+                try:
+                    await producer.start()
+                except BaseException:  # a broker outage: close it, or each retry leaks one
+                    await producer.stop()
+                    raise
                 self._producer = producer
             return self._producer
 

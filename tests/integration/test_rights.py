@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import time
 from pathlib import Path
 
@@ -58,6 +59,9 @@ def _export(bootstrap: str, prefix: str, subject: str, out: Path) -> dict:
     done = rights_cli("export", subject, bootstrap, prefix, "--app-id", f"{prefix}app",
                       "--out", str(out))
     assert done.returncode == 0, done.stderr
+    read = re.search(r"^read ([\d,]+) records$", done.stderr, re.M)
+    assert read is not None, done.stderr
+    assert int(read.group(1).replace(",", "")) > 0, done.stderr
     return orjson.loads(out.read_bytes())
 
 

@@ -69,9 +69,20 @@ def test_status_page_refreshes_itself(browser, kafka_bootstrap, topic_prefix, wo
     wait_until("the page to show 31 events", lambda: text("total") == "31")
     wait_until("lag rows", lambda: len(browser.find_elements(By.CSS_SELECTOR, "#lag tbody tr")))
     updated = text("updated")
+
+    def chart_points(chart_id: str) -> str:
+        line = browser.find_element(By.CSS_SELECTOR, f"#{chart_id} polyline")
+        return str(line.get_attribute("points") or "")
+
+    wait_until("the charts drawn", lambda: chart_points("chart-in").count(",") >= 2)
+    before = {c: chart_points(c) for c in ("chart-in", "chart-out-analytics")}
     # Events keep arriving; the open page picks them up on its own, without a reload.
     with SteadyProducer(kafka_bootstrap, raw, per_second=20) as producer:
         wait_until("the page to show a non-zero rate", lambda: float(text("rate")) > 0)
+        for chart_id, points in before.items():
+            wait_until(f"{chart_id} to move", lambda c=chart_id, p=points:
+                       chart_points(c) != p and any(
+                           float(xy.split(",")[1]) < 58 for xy in chart_points(c).split()))
     total = 31 + producer.sent
     wait_until(f"the page to refresh itself to {total} events", lambda: text("total") == str(total))
     assert text("updated") != updated
@@ -90,8 +101,17 @@ def test_status_page_refreshes_itself(browser, kafka_bootstrap, topic_prefix, wo
                 and row.find_elements(By.TAG_NAME, "td")[2].text != NONE}
     assert statuses == {"OK"}
     assert "198.51.100" not in browser.page_source
+    # Read in one script: the page rebuilds its tables on every refresh.
+    facts = dict(browser.execute_script(
+        "return [...document.querySelectorAll('#facts tbody tr')]"
+        ".map((tr) => [...tr.cells].map((td) => td.textContent));"))
+    assert facts["policy version"] not in ("", NONE)
+    assert facts["last restart"] != "never"
+    assert facts["consent table (subjects)"] == "0"
+    assert browser.find_element(By.ID, "outage").get_attribute("hidden") is not None
 
     ARTIFACTS.mkdir(exist_ok=True)
     shot = ARTIFACTS / "status-page.png"
+    browser.set_window_size(1280, 1400)
     assert browser.save_screenshot(str(shot))
     assert shot.stat().st_size > 10_000

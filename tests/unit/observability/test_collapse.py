@@ -48,15 +48,19 @@ def test_a_flood_becomes_one_line_and_one_summary(captured):
     logger, collapser, out = captured
     for n in range(500):
         emit(logger, "Unable connect to node with id %s: %s", n % 3, "refused", at=100 + n / 100)
-    assert len(lines(out)) == 1
+    for _ in range(7):
+        emit(logging.getLogger("test.collapse.other"), "retrying %s", "x", at=101)
+    assert len(lines(out)) == 2
     assert collapser.flush(now=104) == 0  # the interval has not ended yet
-    assert collapser.flush(now=111) == 1
-    first, summary = lines(out)
+    assert collapser.flush(now=111) == 2
+    first, _other, summary = lines(out)
     assert first["msg"] == "Unable connect to node with id 0: refused"
-    assert summary["repeated"] == 499
-    assert summary["source_logger"] == "test.collapse"
+    assert summary["repeated"] == 505
+    assert summary["kinds"] == 2
     assert summary["level"] == "warning"
-    assert "Unable connect to node with id %s" in str(summary["msg"])
+    assert summary["msg"] == ("505 repeated records of 2 kinds in the last 10 s: "
+                              "499 x test.collapse: Unable connect to node with id %s: %s; "
+                              "6 x test.collapse.other: retrying %s")
     assert collapser.flush(now=130) == 0  # nothing suppressed since: no further summary
 
 
@@ -85,7 +89,8 @@ def test_a_record_after_the_interval_passes_and_carries_the_count(captured):
 def test_memory_stays_bounded():
     collapser = RepeatCollapser(10.0, max_keys=50)
     for n in range(1000):
-        record = logging.makeLogRecord({"name": "x", "levelno": 30, "msg": f"distinct {n}"})
+        record = logging.makeLogRecord({"name": f"logger{chr(97 + n % 26)}{chr(97 + n // 26)}",
+                                        "levelno": 30, "msg": "distinct"})
         record.created = 100.0
         assert collapser.filter(record)
     assert len(collapser._seen) <= 50
@@ -94,3 +99,18 @@ def test_memory_stays_bounded():
 def test_a_non_positive_interval_is_refused():
     with pytest.raises(ValueError, match="positive"):
         RepeatCollapser(0)
+
+
+def test_debug_records_pass_untouched(captured):
+    logger, collapser, out = captured
+    for _ in range(3):
+        emit(logger, "Joined group %s", "g", at=100, level=logging.DEBUG)
+    assert len(lines(out)) == 3
+    assert collapser.flush(now=1000) == 0
+
+
+def test_preformatted_messages_collapse_despite_addresses_and_numbers(captured):
+    logger, _collapser, out = captured
+    for n in range(20):
+        emit(logger, f"Unclosed AIOKafkaProducer at {hex(0x7F00 + n)} ({n} s)", at=100)
+    assert len(lines(out)) == 1
