@@ -43,7 +43,7 @@ def doctor(broker: str, topic_prefix: str, app_id: str, policy_path: str | None,
     One line per check: OK, or FAIL with what to do (SKIP says why it could not be
     checked). Exit 0 only when no check fails. Keys are never printed.
     """
-    from schemas import codec
+    from redactors import codec
     from streams.doctor import report, run_checks
     from streams.settings import Settings
 
