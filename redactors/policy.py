@@ -198,4 +198,5 @@ def _quasi(spec: Mapping[str, Any] | None, subject_paths: tuple[str, ...]) -> Qu
         suppression=bool(suppression.get("enabled", False)),
         window_seconds=float(spec.get("window_seconds", 3600)),
         max_records=int(spec.get("max_records", 20_000)),
-        generalize=_tuple(suppression.get("generalize")))
+        generalize=_tuple(suppression.get("generalize")),
+        levels=int(suppression.get("levels", 1)))

@@ -11,18 +11,18 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
-
-from redactors.paths import get_path
 
 __all__ = [
     "ANONYMOUS",
     "K_LEVELS",
     "SIZE_BUCKETS",
+    "Locator",
     "QuasiSpec",
     "RiskReport",
     "measure",
+    "measure_classes",
 ]
 
 K_LEVELS = (2, 5, 10)
@@ -46,7 +46,17 @@ class QuasiSpec:
     suppression: bool = False
     window_seconds: float = 3600.0
     max_records: int = 20_000
-    generalize: tuple[str, ...] = ()  # names, the first present is removed per record
+    generalize: tuple[str, ...] = ()  # names, tried in order when a class is below k
+    levels: int = 1  # how many of them one record may lose
+    _split: tuple[tuple[tuple[str, str, tuple[str, ...]], ...], ...] = field(
+        init=False, repr=False, compare=False)
+    _subject_split: tuple[tuple[str, str, tuple[str, ...]], ...] = field(
+        init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Each dotted path split once: a record is located on the data plane's hot path.
+        object.__setattr__(self, "_split", tuple(_split(paths) for _, paths in self.fields))
+        object.__setattr__(self, "_subject_split", _split(self.subject_paths))
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -57,14 +67,8 @@ class QuasiSpec:
         """(the value of each quasi-identifier or None, the path it was found at)."""
         values: list[str | None] = []
         found_at: list[str | None] = []
-        for _, paths in self.fields:
-            value: Any = None
-            where = None
-            for path in paths:
-                value = get_path(record, path)
-                if value is not None:
-                    where = path
-                    break
+        for paths in self._split:
+            where, value = _first(record, paths)
             values.append(None if value is None else _text(value))
             found_at.append(where)
         return tuple(values), tuple(found_at)
@@ -73,15 +77,85 @@ class QuasiSpec:
         return self.locate(record)[0]
 
     def subject_of(self, record: Mapping[str, Any]) -> str:
-        for path in self.subject_paths:
-            value = get_path(record, path)
+        for path in self._subject_split:
+            value = _first(record, (path,))[1]
             if isinstance(value, str | int) and not isinstance(value, bool) and value != "":
                 return str(value)
         return ANONYMOUS
 
 
+class Locator:
+    """`QuasiSpec.locate` for the hot path: the paths that can be present are chosen once
+    per set of top-level keys (records of one service share it), so a record costs about
+    one dictionary walk per quasi-identifier."""
+
+    _SHAPES = 1024  # top-level key sets remembered; keys are attacker-controlled
+
+    def __init__(self, spec: QuasiSpec) -> None:
+        self._split = spec._split
+        self._shapes: dict[tuple[str, ...], tuple[Any, ...]] = {}
+
+    def __call__(self, record: Mapping[str, Any]) -> tuple[str | None, ...]:
+        """The value of each quasi-identifier, or None (`QuasiSpec.locate`'s first half)."""
+        shape = tuple(record)
+        plan = self._shapes.get(shape)
+        if plan is None:
+            keys = frozenset(shape)
+            plan = tuple(tuple(p for p in paths if p[1] in keys or p[0] in keys)
+                         for paths in self._split)
+            if len(self._shapes) >= self._SHAPES:
+                self._shapes.clear()
+            self._shapes[shape] = plan
+        get = record.get
+        values: list[str | None] = []
+        for paths in plan:
+            node: Any = None
+            for dotted, first, rest in paths:  # _first, inlined: this runs per record
+                node = get(first)
+                if rest:
+                    for key in rest:
+                        if type(node) is not dict:
+                            node = None
+                            break
+                        node = node.get(key)
+                    if node is None:
+                        node = get(dotted)
+                if node is not None:
+                    break
+            if node is None or (type(node) is str and len(node) <= _VALUE_MAX):
+                values.append(node)
+            else:
+                values.append(_text(node))
+        return tuple(values)
+
+
+def _split(paths: tuple[str, ...]) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
+    return tuple((path, first, tuple(rest)) for path in paths
+                 for first, *rest in [path.split(".")])
+
+
+def _first(record: Mapping[str, Any], paths: tuple[tuple[str, str, tuple[str, ...]], ...],
+           ) -> tuple[str | None, Any]:
+    """The first path with a value: (its dotted form, the value), or (None, None). A
+    literal dotted key counts too (`headers.Accept-Language` written flat)."""
+    get = record.get
+    for dotted, first, rest in paths:
+        node: Any = get(first)
+        if rest:
+            for key in rest:
+                if type(node) is not dict:
+                    node = None
+                    break
+                node = node.get(key)
+            if node is None:
+                node = get(dotted)
+        if node is not None:
+            return dotted, node
+    return None, None
+
+
 def _text(value: Any) -> str:
-    text = value if isinstance(value, str) else repr(value)
+    text = value if type(value) is str else repr(value)
     return text[:_VALUE_MAX]
 
 
@@ -120,44 +194,52 @@ class RiskReport:
         }
 
 
-def _sizes(rows: Sequence[tuple[ClassKey, str]]) -> dict[ClassKey, int]:
-    subjects: defaultdict[ClassKey, set[str]] = defaultdict(set)
-    for key, subject in rows:
-        subjects[key].add(subject)
-    return {key: len(members) for key, members in subjects.items()}
-
-
-def _below(rows: Sequence[tuple[ClassKey, str]], sizes: Mapping[ClassKey, int],
-           k: int) -> int:
-    return sum(1 for key, _ in rows if sizes[key] < k)
-
-
 def measure(rows: Iterable[tuple[ClassKey, str]], names: Sequence[str], *,
             k_levels: Sequence[int] = K_LEVELS, k: int = 5) -> RiskReport:
     """The report for (class key, subject token) rows."""
-    rows = list(rows)
-    sizes = _sizes(rows)
-    records_per_class = Counter(key for key, _ in rows)
+    classes: dict[ClassKey, Counter[str]] = defaultdict(Counter)
+    for key, subject in rows:
+        classes[key][subject] += 1
+    return measure_classes(classes, names, k_levels=k_levels, k=k)
+
+
+def _records_below(classes: Mapping[ClassKey, Counter[str]], names: Sequence[str],
+                   left_out: int, k: int) -> int:
+    """Records in classes smaller than k once quasi-identifier `left_out` is ignored."""
+    merged: defaultdict[ClassKey, set[str]] = defaultdict(set)
+    records: Counter[ClassKey] = Counter()
+    for key, members in classes.items():
+        coarser = key[:left_out] + key[left_out + 1:]
+        merged[coarser].update(members)
+        records[coarser] += sum(members.values())
+    return sum(count for key, count in records.items() if len(merged[key]) < k)
+
+
+def measure_classes(classes: Mapping[ClassKey, Counter[str]], names: Sequence[str], *,
+                    k_levels: Sequence[int] = K_LEVELS, k: int = 5) -> RiskReport:
+    """The report for classes given as class key -> records per subject token."""
     levels = sorted({*k_levels, k})
-    records_below = {level: _below(rows, sizes, level) for level in levels}
-    subjects_below: dict[int, int] = {}
-    for level in levels:
-        subjects_below[level] = len({subject for key, subject in rows if sizes[key] < level})
+    sizes = {key: len(members) for key, members in classes.items() if members}
+    records = {key: sum(classes[key].values()) for key in sizes}
+    records_below = {level: sum(n for key, n in records.items() if sizes[key] < level)
+                     for level in levels}
+    subjects_below = {level: len({subject for key, size in sizes.items() if size < level
+                                  for subject in classes[key]})
+                      for level in levels}
     distribution = []
     for label, low, high in SIZE_BUCKETS:
         keys = [key for key, size in sizes.items()
                 if size >= low and (high is None or size <= high)]
-        distribution.append((label, len(keys), sum(records_per_class[key] for key in keys)))
-    contribution: dict[str, int] = {}
-    for at, name in enumerate(names):
-        without = [(key[:at] + key[at + 1:], subject) for key, subject in rows]
-        contribution[name] = _below(without, _sizes(without), k)
+        distribution.append((label, len(keys), sum(records[key] for key in keys)))
+    live = {key: classes[key] for key in sizes}
+    contribution = {name: _records_below(live, names, at, k) for at, name in enumerate(names)}
     top = None
     if contribution and records_below[k]:
         best = min(contribution.values())
         if best < records_below[k]:
             top = next(name for name in names if contribution[name] == best)
-    return RiskReport(records=len(rows), subjects=len({subject for _, subject in rows}),
+    return RiskReport(records=sum(records.values()),
+                      subjects=len({subject for key in sizes for subject in classes[key]}),
                       classes=len(sizes), records_below=records_below,
                       subjects_below=subjects_below, size_distribution=distribution,
                       contribution=contribution, k=k, top_contributor=top)
