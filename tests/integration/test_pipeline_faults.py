@@ -17,12 +17,12 @@ import pytest
 from tests.integration.pipeline_kit import (
     EVENTS_FAULTS,
     PacedFeed,
-    events_in_by_partition,
     names_for,
     produce_corpus,
     publish_consent,
     settle_accounting,
     setup_topics,
+    wait_for_metric_events,
     wait_for_progress,
     worker_args,
     worker_env,
@@ -120,15 +120,3 @@ def test_a_paused_worker_is_fenced_when_it_wakes(kafka_bootstrap, topic_prefix,
         assert duplicates == 0
 
 
-def wait_for_metric_events(worker, raw: str, timeout: float = 60.0) -> None:
-    """Until the worker's own /metrics count raw events in."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        assert worker.alive(), worker.logs()[-3000:]
-        try:
-            if events_in_by_partition(worker.args, raw):
-                return
-        except OSError:
-            pass
-        time.sleep(0.3)
-    raise AssertionError("the worker never routed an event")
