@@ -16,7 +16,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from redactors.suppression import SubjectHasher
 from schemas import codec
-from streams.rights.reader import partition_for
+from streams.rights.reader import KeyReader, partition_for
 from streams.security import PLAINTEXT, ClientSecurity
 
 __all__ = ["RekeyReport", "latest_entries", "rekey_suppression"]
@@ -30,20 +30,24 @@ class RekeyReport:
     rewritten: int  # written under the current key (the old keys tombstoned)
 
 
+async def _partition_count(bootstrap: str, topic: str, security: ClientSecurity) -> int:
+    async with KeyReader(bootstrap, security) as reader:
+        return await reader.partition_count(topic)
+
+
 async def latest_entries(bootstrap: str, topic: str,
                          security: ClientSecurity = PLAINTEXT) -> dict[bytes, tuple[int, bytes]]:
     """Key -> (partition, value) of every live entry of a compacted topic, to its end."""
+    count = await _partition_count(bootstrap, topic, security)
+    if not count:
+        return {}
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None,
                                 enable_auto_commit=False, isolation_level="read_committed",
                                 **security.aiokafka_kwargs())
     await consumer.start()
     latest: dict[bytes, tuple[int, bytes | None]] = {}
     try:
-        await consumer.topics()  # metadata, for partitions_for_topic
-        parts = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic)
-                                                          or ())]
-        if not parts:
-            return {}
+        parts = [TopicPartition(topic, p) for p in range(count)]
         consumer.assign(parts)
         ends = await consumer.end_offsets(parts)
         for tp, offset in (await consumer.beginning_offsets(parts)).items():
@@ -71,8 +75,7 @@ async def rekey_suppression(bootstrap: str, topic: str, hasher: SubjectHasher,
                                     enable_idempotence=True, **security.aiokafka_kwargs())
         await producer.start()
         try:
-            count = len((await producer.client.fetch_all_metadata()).partitions_for_topic(topic)
-                        or ())
+            count = await _partition_count(bootstrap, topic, security)
             sent = [await producer.send(topic, key=new_key, value=value,
                                         partition=partition_for(new_key, count))
                     for _, _, new_key, value in moves]
