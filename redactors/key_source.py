@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import os
 import stat
 from collections.abc import Mapping
@@ -9,7 +11,7 @@ from pathlib import Path
 
 from redactors.errors import MissingKeyError
 
-__all__ = ["key_text"]
+__all__ = ["key_text", "parse_key_lines"]
 
 
 def key_text(env: Mapping[str, str], value_var: str, file_var: str,
@@ -33,3 +35,24 @@ def key_text(env: Mapping[str, str], value_var: str, file_var: str,
         raise MissingKeyError(f"{path}: key file is open to group or others (mode "
                               f"{stat.S_IMODE(mode):04o}); chmod 600 it")
     return text, path
+
+
+def parse_key_lines(text: str, source: str) -> list[tuple[str, bytes]]:
+    """`kid:base64key` entries separated by commas or newlines (`#` comments), in order.
+    Errors name the source and the key id, never the key."""
+    keys: list[tuple[str, bytes]] = []
+    for entry in text.replace("\n", ",").split(","):
+        entry = entry.strip()
+        if not entry or entry.startswith("#"):
+            continue
+        kid, sep, encoded = entry.partition(":")
+        kid = kid.strip()
+        if not sep:
+            raise MissingKeyError(f"{source}: entry {len(keys) + 1} is not 'kid:base64key'")
+        if any(kid == seen for seen, _ in keys):  # which one would be meant?
+            raise MissingKeyError(f"{source}: key id {kid!r} appears twice")
+        try:
+            keys.append((kid, base64.b64decode(encoded.strip(), validate=True)))
+        except (binascii.Error, ValueError):
+            raise MissingKeyError(f"{source}: key {kid!r} is not valid base64") from None
+    return keys

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import base64
-import binascii
 import os
 from collections.abc import Mapping
 
 from redactors.errors import MissingKeyError
-from redactors.key_source import key_text
+from redactors.key_source import key_text, parse_key_lines
 
 __all__ = ["KEYS_ENV", "KEY_FILE_ENV", "PseudonymKeyring"]
 
@@ -44,26 +43,10 @@ class PseudonymKeyring:
     @classmethod
     def parse(cls, text: str, source: str) -> PseudonymKeyring:
         """Parse `kid:base64key` entries separated by commas or newlines; first is current."""
-        keys: dict[str, bytes] = {}
-        order: list[str] = []
-        for entry in text.replace("\n", ",").split(","):
-            entry = entry.strip()
-            if not entry or entry.startswith("#"):
-                continue
-            kid, sep, encoded = entry.partition(":")
-            if not sep:
-                raise MissingKeyError(f"{source}: entry {len(order) + 1} is not 'kid:base64key'")
-            if kid.strip() in keys:  # which one would be meant? the first is current
-                raise MissingKeyError(f"{source}: key id {kid.strip()!r} appears twice")
-            try:
-                keys[kid.strip()] = base64.b64decode(encoded.strip(), validate=True)
-            except (binascii.Error, ValueError):
-                raise MissingKeyError(
-                    f"{source}: key {kid.strip()!r} is not valid base64") from None
-            order.append(kid.strip())
-        if not order:
+        keys = parse_key_lines(text, source)
+        if not keys:
             raise MissingKeyError(f"{source}: no pseudonym keys")
-        return cls(keys, order[0])
+        return cls(dict(keys), keys[0][0])
 
     @classmethod
     def from_env(cls, env: Mapping[str, str], key_file: str | None = None) -> PseudonymKeyring:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import hmac
 import re
@@ -13,7 +11,7 @@ from enum import StrEnum
 from typing import Any
 
 from redactors.errors import MissingKeyError
-from redactors.key_source import key_text
+from redactors.key_source import key_text, parse_key_lines
 
 __all__ = [
     "KEY_ENV",
@@ -33,20 +31,29 @@ KEY_FILE_ENV = "LOGWARDEN_SUPPRESSION_KEY_FILE"
 class SubjectHasher:
     """HMAC-SHA256 of a subject id under a dedicated key: what we keep instead of the id.
 
-    The key must not rotate: a hash made under an old key could no longer be matched,
-    and the raw ids it would take to re-hash are exactly what we do not keep.
+    Rotation wraps instead of replacing: the raw ids that re-hashing would need are exactly
+    what we do not keep, so a new key hashes the previous key's hash. With keys s1 (oldest)
+    then s2, a subject's hash is `s2:HMAC(s2, "s1:" + HMAC(s1, id))`, and an entry stored
+    under s1 alone becomes the same by `rekey` (`logwarden suppression rekey`). A leaked
+    older key alone then no longer tests ids against what is stored.
     """
 
-    __slots__ = ("_cache", "_key", "key_id")
+    __slots__ = ("_cache", "_chain", "key_id")
 
     CACHE_SIZE = 65_536  # the data plane hashes every event's subject; most repeat
 
-    def __init__(self, key: bytes, *, key_id: str) -> None:
-        if len(key) < MIN_KEY_BYTES:
-            raise MissingKeyError(f"suppression key: needs at least {MIN_KEY_BYTES} bytes")
-        if not _KEY_ID.match(key_id):
-            raise MissingKeyError("suppression key id: 1-32 of [A-Za-z0-9_-]")
-        self._key = key
+    def __init__(self, key: bytes, *, key_id: str,
+                 previous: tuple[tuple[str, bytes], ...] = ()) -> None:
+        """`key` is current; `previous` are the older (key id, key) pairs, newest first."""
+        chain = [(key_id, key), *previous]
+        for kid, material in chain:
+            if len(material) < MIN_KEY_BYTES:
+                raise MissingKeyError(f"suppression key: needs at least {MIN_KEY_BYTES} bytes")
+            if not _KEY_ID.match(kid):
+                raise MissingKeyError("suppression key id: 1-32 of [A-Za-z0-9_-]")
+        if len({kid for kid, _ in chain}) != len(chain):
+            raise MissingKeyError("suppression key ids must differ")
+        self._chain = tuple(reversed(chain))  # oldest first, the order they apply in
         self.key_id = key_id
         self._cache: dict[str, str] = {}
 
@@ -54,30 +61,52 @@ class SubjectHasher:
         found = self._cache.get(subject_id)
         if found is not None:
             return found
-        digest = hmac.new(self._key, subject_id.encode("utf-8"), hashlib.sha256).hexdigest()
+        found = self.history(subject_id)[-1]
         if len(self._cache) >= self.CACHE_SIZE:
             self._cache.clear()  # bounded; ids are held no longer than the consent view's
-        found = self._cache[subject_id] = f"{self.key_id}:{digest}"
+        self._cache[subject_id] = found
         return found
 
+    def history(self, subject_id: str) -> list[str]:
+        """The subject's hash under the oldest key, then each rotation's; the last is
+        current. Records written before a rotation (receipts) carry the earlier ones."""
+        hashes: list[str] = []
+        text = subject_id
+        for kid, key in self._chain:
+            text = f"{kid}:{hmac.new(key, text.encode('utf-8'), hashlib.sha256).hexdigest()}"
+            hashes.append(text)
+        return hashes
+
+    def rekey(self, stored: str) -> str:
+        """A hash stored under the previous key, as the current key hashes the same id;
+        a current hash unchanged. Anything else is a MissingKeyError (no value shown)."""
+        if stored.startswith(self.key_id + ":"):
+            return stored
+        if len(self._chain) < 2 or not stored.startswith(self._chain[-2][0] + ":"):
+            raise MissingKeyError("suppression rekey: an entry is under neither the current "
+                                  "nor the previous key id")
+        digest = hmac.new(self._chain[-1][1], stored.encode("utf-8"), hashlib.sha256)
+        return f"{self.key_id}:{digest.hexdigest()}"
+
     def __repr__(self) -> str:
-        return f"SubjectHasher(key=***, key_id={self.key_id!r})"
+        ids = [kid for kid, _ in reversed(self._chain)]
+        return f"SubjectHasher(key=***, key_id={self.key_id!r}, key_ids={ids!r})"
 
     @classmethod
     def parse(cls, text: str, source: str) -> SubjectHasher:
-        """One `kid:base64key` line (the pseudonym keyring's format)."""
-        kid, sep, encoded = text.strip().partition(":")
-        if not sep:
+        """`kid:base64key` lines (the pseudonym keyring's format), the current key first,
+        then the ones it rotated from, newest first."""
+        keys = parse_key_lines(text, source)
+        if not keys:
             raise MissingKeyError(f"{source}: not 'kid:base64key'")
         try:
-            key = base64.b64decode(encoded.strip(), validate=True)
-        except (binascii.Error, ValueError):
-            raise MissingKeyError(f"{source}: key is not valid base64") from None
-        return cls(key, key_id=kid.strip())
+            return cls(keys[0][1], key_id=keys[0][0], previous=tuple(keys[1:]))
+        except MissingKeyError as exc:
+            raise MissingKeyError(f"{source}: {exc}") from None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> SubjectHasher:
-        """The key from $LOGWARDEN_SUPPRESSION_KEY, else the file named by
+        """The keys from $LOGWARDEN_SUPPRESSION_KEY, else the file named by
         $LOGWARDEN_SUPPRESSION_KEY_FILE; neither is a MissingKeyError."""
         found = key_text(env, KEY_ENV, KEY_FILE_ENV)
         if found is not None:

@@ -18,6 +18,7 @@ from streams.commands.policy import policy
 from streams.commands.redact import redact
 from streams.commands.risk import risk
 from streams.commands.sink import sink
+from streams.commands.suppression import suppression
 from streams.commands.topics import topics
 from streams.commands.worker import worker
 
@@ -42,6 +43,7 @@ cli.add_command(policy)
 cli.add_command(redact)
 cli.add_command(risk)
 cli.add_command(sink)
+cli.add_command(suppression)
 cli.add_command(topics)
 cli.add_command(worker)
 

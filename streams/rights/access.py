@@ -50,7 +50,9 @@ async def collect_export(bootstrap: str, names: TopicNames, subject_id: str,
         identifiable: list[HeldRecord] = await reader.read(names.identifiable, subject, every)
         consent = await reader.read(names.consent, subject)
         requests = await reader.read(names.requests, subject)
-        receipts = await reader.read(names.receipts, hasher(subject_id).encode())
+        receipts = []  # keyed by the hash of their time: before a key rotation, the older
+        for subject_hash in hasher.history(subject_id):
+            receipts += await reader.read(names.receipts, subject_hash.encode())
         sources = {topic: sorted(set(parts)) for topic, parts in reader.partitions_read.items()}
     return build_export(
         subject_id=subject_id, generated_at=generated_at,

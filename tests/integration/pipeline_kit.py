@@ -12,6 +12,7 @@ import urllib.request
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import orjson
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
@@ -151,6 +152,20 @@ def events_in_by_partition(args: list[str], raw: str) -> dict[int, float]:
         if fields.get("topic") == raw and float(value) > 0:
             out[int(fields["partition"])] = float(value)
     return out
+
+
+def wait_for_metric_events(worker: Any, raw: str, timeout: float = 60.0) -> None:
+    """Until the worker's own /metrics count raw events in."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert worker.alive(), worker.logs()[-3000:]
+        try:
+            if events_in_by_partition(worker.args, raw):
+                return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise AssertionError("the worker never routed an event")
 
 
 @dataclass

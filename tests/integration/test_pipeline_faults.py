@@ -20,13 +20,13 @@ from tests.integration.pipeline_kit import (
     PacedFeed,
     assert_no_canary,
     assert_no_open_transaction,
-    events_in_by_partition,
     names_for,
     produce_corpus,
     publish_consent,
     read_outputs,
     settle_accounting,
     setup_topics,
+    wait_for_metric_events,
     wait_for_progress,
     worker_args,
     worker_env,
@@ -151,16 +151,3 @@ def test_an_exception_between_produce_and_commit(kafka_bootstrap, topic_prefix,
     if exactly_once:
         assert duplicates == 0
 
-
-def wait_for_metric_events(worker, raw: str, timeout: float = 60.0) -> None:
-    """Until the worker's own /metrics count raw events in."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        assert worker.alive(), worker.logs()[-3000:]
-        try:
-            if events_in_by_partition(worker.args, raw):
-                return
-        except OSError:
-            pass
-        time.sleep(0.3)
-    raise AssertionError("the worker never routed an event")
