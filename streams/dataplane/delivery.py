@@ -32,7 +32,8 @@ __all__ = ["AtLeastOnce", "Delivery", "ExactlyOnce", "Output", "ProducerOptions"
 
 log = logging.getLogger(__name__)
 
-# (topic, key, value, headers) per output, in order; the partition is the input's.
+# (topic, key, value, headers) per output, in order; the partition is the input's, except
+# for a keyed output (identifiable records, keyed by subject): its key's partition.
 Output = tuple[str, bytes | None, bytes | None, list[tuple[str, bytes]]]
 
 
@@ -78,7 +79,7 @@ def _append(buffer: OutputBuffer, changelog: str, part: Routed) -> None:
     for record_key, key_value in part.key_changes:  # keys first: no output outlives its key
         buffer.append(changelog, p, record_key, key_value)
     for topic, key, value, headers in part.outputs:
-        buffer.append(topic, p, key, value, headers)
+        buffer.append(topic, p if key is None else None, key, value, headers)
 
 
 async def _seek_to_committed(consumer: AIOKafkaConsumer,
