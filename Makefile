@@ -36,7 +36,8 @@ lint: setup
 test: lint system-packages broker
 	CI=$${CI:-} $(VENV)/bin/pytest
 
-## The engine and stream benchmarks (figures for the README's performance tables).
+## The engine, stream and export-cost benchmarks (figures for the README's tables).
 bench: setup broker
 	$(PY) -m benchmarks.bench_engine --n 5000 --naive-n 100
 	$(PY) -m benchmarks.bench_stream --events 50000
+	$(PY) -m benchmarks.bench_export

@@ -53,6 +53,10 @@ class ReadCounter:
 @click.argument("subject")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the document here (owner-readable only) instead of stdout.")
+@click.option("--all-partitions", is_flag=True,
+              help="Read every partition of logs.identifiable, not only the subject's: for "
+                   "records written before identifiable records were keyed to their "
+                   "subject's partition (until the topic's retention removes them).")
 @click.option("--via-worker", is_flag=True,
               help="Submit an access request instead; the worker writes the export and "
                    "its receipt names the file.")
@@ -61,8 +65,8 @@ class ReadCounter:
 @app_id_option
 @client_config_option
 @request_options
-def export(subject: str, out: Path | None, via_worker: bool, broker: str, topic_prefix: str,
-           app_id: str, request_id: str | None, wait: bool, timeout: float,
+def export(subject: str, out: Path | None, all_partitions: bool, via_worker: bool, broker: str,
+           topic_prefix: str, app_id: str, request_id: str | None, wait: bool, timeout: float,
            security: ClientSecurity) -> None:
     """Export everything held about SUBJECT: identifiable records (decrypted), consent
     history, requests and receipts. Needs $LOGWARDEN_SUPPRESSION_KEY (or its file)."""
@@ -93,7 +97,8 @@ def export(subject: str, out: Path | None, via_worker: bool, broker: str, topic_
     try:
         document = asyncio.run(collect_export(bootstrap, names, subject, hasher,
                                               generated_at=received, security=security,
-                                              on_read=counter))
+                                              on_read=counter,
+                                              all_partitions=all_partitions))
     except Exception as exc:  # the broker's errors: one line, no traceback
         raise broker_error(f"read from the broker at {broker}", broker, exc, security) from None
     finally:

@@ -35,7 +35,8 @@ log = logging.getLogger(__name__)
 
 STOP_TIMEOUT = 30.0  # seconds a replaced producer may take to give up its sends
 
-# (topic, key, value, headers) per output, in order; the partition is the input's.
+# (topic, key, value, headers) per output, in order; the partition is the input's, except
+# for a keyed output (identifiable records, keyed by subject): its key's partition.
 Output = tuple[str, bytes | None, bytes | None, list[tuple[str, bytes]]]
 
 
@@ -81,7 +82,7 @@ def _append(buffer: OutputBuffer, changelog: str, part: Routed) -> None:
     for record_key, key_value in part.key_changes:  # keys first: no output outlives its key
         buffer.append(changelog, p, record_key, key_value)
     for topic, key, value, headers in part.outputs:
-        buffer.append(topic, p, key, value, headers)
+        buffer.append(topic, p if key is None else None, key, value, headers)
 
 
 async def _seek_to_committed(consumer: AIOKafkaConsumer,

@@ -3,6 +3,10 @@
 One `BatchBuilder` per destination partition and one `send_batch` per builder, instead
 of a `send()` and a future per record (aiokafka #528: several times faster). A full
 builder is sent and replaced as records keep coming.
+
+A record appended without a partition goes where Kafka's default partitioner puts its
+key (streams.partitioning), on the topic's partition count from the producer's metadata:
+identifiable records land in their subject's partition, so an access request reads one.
 """
 
 from __future__ import annotations
@@ -11,6 +15,8 @@ import asyncio
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
+
+from streams.partitioning import partition_for
 
 __all__ = ["OutputBuffer"]
 
@@ -24,10 +30,18 @@ class OutputBuffer:
         self._producer = producer
         self._builders: dict[tuple[str, int], Any] = {}
         self._full: list[tuple[str, int, Any]] = []
+        self._keyed: list[tuple[str, bytes, bytes | None, Headers | None]] = []
         self.records = 0
 
-    def append(self, topic: str, partition: int, key: bytes | None, value: bytes | None,
-               headers: Headers | None = None) -> None:
+    def append(self, topic: str, partition: int | None, key: bytes | None,
+               value: bytes | None, headers: Headers | None = None) -> None:
+        """Add a record; `partition=None` with a key: the key's partition, at `flush`."""
+        if partition is None:
+            if key is None:
+                raise ValueError("a record without a partition needs a key")
+            self._keyed.append((topic, key, value, headers))
+            self.records += 1
+            return
         headers = [] if headers is None else headers  # the record builder wants a list
         builder = self._builders.get((topic, partition))
         if builder is None:
@@ -41,6 +55,13 @@ class OutputBuffer:
 
     async def flush(self) -> list[asyncio.Future[Any]]:
         """Send every batch; the futures resolve when the broker acknowledged them."""
+        keyed, self._keyed = self._keyed, []
+        counts: dict[str, int] = {}
+        for topic, key, value, headers in keyed:  # in order, so a key's records stay so
+            if topic not in counts:  # known metadata: no request
+                counts[topic] = len(await self._producer.partitions_for(topic))
+            self.records -= 1
+            self.append(topic, partition_for(key, counts[topic]), key, value, headers)
         batches = [*self._full, *((t, p, b) for (t, p), b in self._builders.items())]
         self._full, self._builders, self.records = [], {}, 0
         futures = []

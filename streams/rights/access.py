@@ -34,20 +34,25 @@ async def _subject_keys(reader: KeyReader, changelog: str, subject_id: str) -> d
 async def collect_export(bootstrap: str, names: TopicNames, subject_id: str,
                          hasher: SubjectHasher, *, generated_at: str,
                          security: ClientSecurity = PLAINTEXT,
-                         on_read: Callable[[int], None] | None = None) -> dict[str, Any]:
+                         on_read: Callable[[int], None] | None = None,
+                         all_partitions: bool = False) -> dict[str, Any]:
     """The export document for `subject_id`, read from the broker.
 
-    Raw events arrive unkeyed, so the subject's identifiable records and data keys can
-    sit in any partition of logs.identifiable and of the keys changelog; those are read
-    whole and filtered by key. privacy.consent and privacy.requests (keyed by subject id)
-    and privacy.receipts (keyed by the subject's hash) are read only in the partition
-    their key hashes to.
+    The data plane writes identifiable records keyed by subject to the partition the key
+    hashes to (streams.dataplane.outputs), so logs.identifiable is read in that partition
+    only, like privacy.consent and privacy.requests (keyed by subject id) and
+    privacy.receipts (keyed by the subject's hash). `all_partitions` reads every
+    partition of logs.identifiable instead: records written before subject partitioning
+    sit in their raw record's partition until the topic's retention removes them. The
+    data keys live in the raw partition's changelog partition, so every partition of the
+    keys changelog (compacted: one record per subject and partition) is read.
     """
     subject = subject_id.encode()
     async with KeyReader(bootstrap, security, on_read=on_read) as reader:
         keys = await _subject_keys(reader, names.changelog(KEYS_TABLE), subject_id)
         every = range(await reader.partition_count(names.identifiable))
-        identifiable: list[HeldRecord] = await reader.read(names.identifiable, subject, every)
+        identifiable: list[HeldRecord] = await reader.read(
+            names.identifiable, subject, every if all_partitions else None)
         consent = await reader.read(names.consent, subject)
         requests = await reader.read(names.requests, subject)
         receipts = []  # keyed by the hash of their time: before a key rotation, the older

@@ -7,20 +7,15 @@ from types import TracebackType
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
-from aiokafka.partitioner import murmur2
 
 from redactors import codec
 from redactors.export import HeldRecord
+from streams.partitioning import partition_for
 from streams.security import PLAINTEXT, ClientSecurity
 
 __all__ = ["KeyReader", "partition_for"]
 
 _UNKNOWN_TOPIC = 3
-
-
-def partition_for(key: bytes, partitions: int) -> int:
-    """The partition Kafka's default partitioner (murmur2, as in Java and aiokafka) picks."""
-    return int(murmur2(key) & 0x7FFFFFFF) % partitions
 
 
 def _held(topic: str, partition: int, offset: int, timestamp: int,

@@ -63,11 +63,13 @@ class ParquetSink:
         self._buffers: dict[TopicPartition, _Buffer] = {}
         self._lock = asyncio.Lock()
         self._oldest: float | None = None
+        self._epoch = 0  # counts rebalances: a fetch from an older epoch is dropped
         self.rows_written = 0
         self.skipped = 0  # records that are not JSON objects: counted, never stored
 
     async def assigned(self, tps: list[TopicPartition]) -> None:
         async with self._lock:
+            self._epoch += 1
             for tp in tps:
                 committed = await self._consumer.committed(tp)
                 if committed is None:
@@ -84,22 +86,37 @@ class ParquetSink:
 
     async def revoked(self, tps: list[TopicPartition]) -> None:
         async with self._lock:  # buffered rows are dropped: the next owner reads them again
+            self._epoch += 1
             for tp in tps:
                 self._buffers.pop(tp, None)
 
     async def run(self, stop: asyncio.Event) -> None:
         self._consumer.subscribe([self._topic], listener=_Listener(self))
         while not stop.is_set():
+            epoch = self._epoch
             # no more than a flush's worth at a time, so files stay near --flush-rows
             batch = await self._consumer.getmany(
                 timeout_ms=200, max_records=min(5000, self._options.flush_rows))
             async with self._lock:
-                for tp, records in batch.items():
-                    self._add(tp, records)
+                # A rebalance during the fetch reset the buffers: these records may be from
+                # before it (adding them would write them twice) or after it. Either way,
+                # read again from where each buffer goes on. (A position check does not
+                # do: under read_committed a transaction marker may follow the last record.)
+                if epoch == self._epoch:
+                    for tp, records in batch.items():
+                        self._add(tp, records)
+                else:
+                    self._reread(batch)
                 if self._due():
                     await self._flush()
         async with self._lock:
             await self._flush()
+
+    def _reread(self, batch: dict[TopicPartition, list[Any]]) -> None:
+        for tp in batch:
+            buffer = self._buffers.get(tp)
+            if buffer is not None:
+                self._consumer.seek(tp, buffer.start if buffer.last is None else buffer.last + 1)
 
     def _add(self, tp: TopicPartition, records: list[Any]) -> None:
         buffer = self._buffers.get(tp)

@@ -143,7 +143,7 @@ def test_export_holds_all_and_only_the_subjects_data(
     assert b"bob" not in out.read_bytes()
     names = names_for(topic_prefix)
     read = document["sources"]["partitions_read"]
-    for topic in (names.consent, names.requests, names.receipts):
+    for topic in (names.identifiable, names.consent, names.requests, names.receipts):
         assert len(read[topic]) == 1  # only the partition the key hashes to
 
     # The same through the worker: the receipt names the file it wrote.

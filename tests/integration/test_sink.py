@@ -134,10 +134,18 @@ def test_sink_survives_kill9_without_loss_or_duplicates(
         asyncio.run(_produce_transactions(topic, range(kill * chunk, (kill + 1) * chunk),
                                           prefix))
         sink.start()
-    _wait(lambda: _count(out) == EVENTS, f"{EVENTS} rows", sink, timeout=180)
+    # A second sink joins the group on the same directory: the partitions move between the
+    # two mid-stream, and neither may write what the other wrote.
+    other = _Sink(prefix, out, sink.log.with_name("sink-2.log"))
+    other.start()
+    try:
+        _wait(lambda: _count(out) == EVENTS, f"{EVENTS} rows", sink, timeout=180)
+    finally:
+        other.stop(signal.SIGTERM)
     sink.stop(signal.SIGTERM)
-    assert sink.proc is not None
-    assert sink.proc.returncode == 0, sink.log.read_text()[-3000:]
+    for process in (sink, other):
+        assert process.proc is not None
+        assert process.proc.returncode == 0, process.log.read_text()[-3000:]
 
     count, distinct, seqs = _rows(out, "select count(*), count(distinct (kafka_partition, "
                                        "kafka_offset)), count(distinct record->>'seq') from t")[0]

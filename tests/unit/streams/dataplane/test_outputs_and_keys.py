@@ -3,27 +3,47 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import pytest
 from aiokafka.producer.message_accumulator import BatchBuilder
 
 from streams.dataplane.keys import PartitionKeys, _apply
 from streams.dataplane.outputs import OutputBuffer
+from streams.partitioning import partition_for
+
+
+class KeyRecordingBuilder(BatchBuilder):  # type: ignore[misc]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.keys: list[bytes | None] = []
+
+    def append(self, *, key: bytes | None, **kwargs: Any) -> Any:
+        appended = super().append(key=key, **kwargs)
+        if appended is not None:
+            self.keys.append(key)
+        return appended
 
 
 class FakeProducer:
     """create_batch/send_batch as aiokafka's, recording what was sent."""
 
-    def __init__(self, batch_size: int) -> None:
+    def __init__(self, batch_size: int, partitions: int = 4) -> None:
         self.batch_size = batch_size
+        self.partitions = partitions
         self.sent: list[tuple[str, int, int]] = []  # topic, partition, records
+        self.keys: list[tuple[str, int, bytes | None]] = []  # topic, partition, key
 
     def create_batch(self) -> BatchBuilder:
-        return BatchBuilder(self.batch_size, 0, is_transactional=False)
+        return KeyRecordingBuilder(self.batch_size, 0, is_transactional=False)
+
+    async def partitions_for(self, topic: str) -> set[int]:
+        return set(range(self.partitions))
 
     async def send_batch(self, batch: BatchBuilder, topic: str, *,
                          partition: int) -> asyncio.Future[None]:
         self.sent.append((topic, partition, batch.record_count()))
+        self.keys += [(topic, partition, key) for key in getattr(batch, "keys", ())]
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         future.set_result(None)
         return future
@@ -54,6 +74,34 @@ async def test_a_record_larger_than_a_batch_goes_in_a_batch_of_its_own():
     buffer.append("a", 0, None, b"small")
     await buffer.flush()
     assert producer.sent == [("a", 0, 1), ("a", 0, 1), ("a", 0, 1)]
+
+
+async def test_keyed_records_go_to_their_keys_partition_in_order():
+    producer = FakeProducer(batch_size=1 << 20, partitions=4)
+    buffer = OutputBuffer(producer)  # type: ignore[arg-type]
+    subjects = [f"u-{i}".encode() for i in range(40)]
+    for n, subject in enumerate(subjects * 2):
+        buffer.append("identifiable", None, subject, str(n).encode())
+    buffer.append("analytics", 3, None, b"a")
+    await buffer.flush()
+    placed = [(p, key) for topic, p, key in producer.keys if topic == "identifiable"]
+    assert len(placed) == 80
+    assert {key: p for p, key in placed} == {s: partition_for(s, 4) for s in subjects}
+    assert len({p for p, _ in placed}) == 4
+    assert ("analytics", 3, None) in producer.keys
+    assert buffer.records == 0
+    with pytest.raises(ValueError, match="needs a key"):
+        buffer.append("identifiable", None, None, b"x")
+
+
+@pytest.mark.parametrize(("key", "java"), [  # Kafka's UtilsTest.testMurmur2 vectors
+    (b"21", -973932308), (b"foobar", -790332482), (b"a-little-bit-long-string", -985981536),
+    (b"a-little-bit-longer-string", -1486304829),
+    (b"lkjh234lh9fiuh90y23oiuhsafujhadof229phr9h19h89h8", -58897971), (b"abc", 479470107)])
+def test_partition_for_matches_javas_default_partitioner(key: bytes, java: int) -> None:
+    # Java: Utils.toPositive(Utils.murmur2(key)) % numPartitions
+    for partitions in (1, 4, 12, 100):
+        assert partition_for(key, partitions) == (java & 0x7FFFFFFF) % partitions
 
 
 def test_partition_keys_queue_creations_and_deletions_for_their_partition():
