@@ -17,6 +17,7 @@ from aiokafka import AIOKafkaConsumer
 
 from redactors.engine import Engine, load_engine
 from redactors.keys import InMemoryKeyProvider
+from streams.dataplane.aggregation import aggregation_for
 from streams.dataplane.delivery import AtLeastOnce, Delivery, ExactlyOnce, ProducerOptions
 from streams.dataplane.keys import KeyStore
 from streams.dataplane.router import Router
@@ -27,7 +28,7 @@ from streams.records import Route
 from streams.rights.agent import Rights, register_rights
 from streams.settings import Settings
 from streams.tables import ConsentView, suppression_table
-from streams.topics import KEYS_TABLE, TopicNames
+from streams.topics import AGGREGATE_CONTRIBUTIONS, KEYS_TABLE, TopicNames
 from streams.transport import LowLatencyApp
 
 __all__ = ["Pipeline", "create_app", "create_pipeline"]
@@ -125,16 +126,23 @@ def create_pipeline(settings: Settings, *, hooks: PipelineHooks | None = None,
                         engine=engine, consent=consent, keys=keys,
                         suppressed=suppression_table(app, n), hooks=hooks)
     rights: Rights = register_rights(pipeline, env)  # suppression is not optional
+    tap, aggregator = aggregation_for(engine.policy, settings, names,
+                                      rights.suppression.hasher, observer.metrics.registry,
+                                      beacon=app.beacon)
     router = Router(engine=engine, consent=consent,
                     is_suppressed=rights.suppression.is_suppressed,
                     on_child=rights.on_child_event,
                     outputs={Route.ANALYTICS: names.analytics,
                              Route.IDENTIFIABLE: names.identifiable,
-                             Route.DEADLETTER: names.deadletter})
+                             Route.DEADLETTER: names.deadletter,
+                             Route.CONTRIBUTION: names.changelog(AGGREGATE_CONTRIBUTIONS)},
+                    tap=tap)
     plane = DataPlane(consumer=lambda: _data_consumer(settings), topic=names.raw,
                       router=router, keys=keys, delivery=_delivery(settings, keys),
                       hooks=hooks, max_records=settings.max_poll_records, beacon=app.beacon)
     app.after_recovery.append(plane)
+    if aggregator is not None:
+        app.after_recovery.append(aggregator)
     return pipeline
 
 

@@ -40,12 +40,15 @@ class Router:
 
     def __init__(self, *, engine: RawEngine, consent: ConsentSource,
                  is_suppressed: Callable[[str], bool], on_child: Callable[[str], None],
-                 outputs: Mapping[Route, str]) -> None:
+                 outputs: Mapping[Route, str],
+                 tap: Callable[[RoutedResult, int | None], TopicRecord | None] | None = None,
+                 ) -> None:
         self._engine = engine
         self._consent = consent
         self._is_suppressed = is_suppressed
         self._on_child = on_child
         self.outputs = dict(outputs)
+        self._tap = tap  # aggregate contributions, when the policy declares metrics
 
     def consent_of(self, subject_id: str) -> ConsentState | None:
         """The subject's consent, marked erased while the subject is suppressed."""
@@ -79,6 +82,14 @@ class Router:
             log.warning("engine result not routable: %s", type(exc).__name__)
             result = _deadletter("unroutable_result")
             records = records_for(result, raw if raw is not None else b"", source)
+        if self._tap is not None and result.outcome is Outcome.ANALYTICS:
+            try:
+                contribution = self._tap(result, timestamp_ms)
+            except Exception as exc:  # a missed contribution only lowers a count
+                log.warning("aggregate contribution failed: %s", type(exc).__name__)
+                contribution = None
+            if contribution is not None:
+                records.append(contribution)
         tally.events += 1
         tally.outcomes[str(result.outcome)] += 1
         if result.privacy:
