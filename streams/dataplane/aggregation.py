@@ -228,8 +228,7 @@ class Aggregator(Service):
                         if (tp in self._owned and records and await
                                 self._consumer.position(tp) == records[-1].offset + 1):
                             for record in records:
-                                self._fold(tp.partition, record.offset, record.key,
-                                           record.value)
+                                self._fold(tp.partition, record.offset, record.value)
                     await self._release_due()
             except asyncio.CancelledError:
                 raise
@@ -251,27 +250,34 @@ class Aggregator(Service):
             except Exception as exc:  # tried again after the next failure
                 log.error("aggregator reload failed: %s", type(exc).__name__)
 
-    def _fold(self, partition: int, offset: int, key: bytes | None,
-              value: bytes | None) -> None:
+    def _fold(self, partition: int, offset: int, value: bytes | None) -> None:
+        """Count one record's contributions: [subject hash, time, key per metric] each."""
         self._next[partition] = offset + 1
         try:
-            contribution = codec.loads(value or b"")
-            at, keys = float(contribution["t"]), contribution["k"]
-        except (codec.DecodeError, KeyError, TypeError, ValueError):
+            entries = codec.loads(value or b"")["c"]
+        except (codec.DecodeError, KeyError, TypeError):
             return  # not ours to count; nothing identifies it in a log line
-        if key is None or not isinstance(keys, list):
+        if not isinstance(entries, list):
             return
         horizon = self._clock() + max(m.window_seconds for m in self._metrics)
-        for index, metric_key in enumerate(keys[:len(self._metrics)]):
-            if not isinstance(metric_key, str):
+        for entry in entries:
+            try:
+                subject, at, keys = str(entry[0]), float(entry[1]), list(entry[2])
+            except (IndexError, TypeError, ValueError):
                 continue
-            start = self._bounder.window_of(index, at)
-            if start < self._released[index] or at > horizon:  # released, or far future
-                self.stats.late.labels(self._metrics[index].name).inc()
-                continue
-            self._first.setdefault((index, start), {}).setdefault(partition, offset)
-            if not self._bounder.add(index, at, key, metric_key):
-                self.stats.bounded_out.labels(self._metrics[index].name).inc()
+            for index, metric_key in enumerate(keys[:len(self._metrics)]):
+                if isinstance(metric_key, str):
+                    self._count(index, partition, offset, subject, at, metric_key, horizon)
+
+    def _count(self, index: int, partition: int, offset: int, subject: str, at: float,
+               key: str, horizon: float) -> None:
+        start = self._bounder.window_of(index, at)
+        if start < self._released[index] or at > horizon:  # released, or far future
+            self.stats.late.labels(self._metrics[index].name).inc()
+            return
+        self._first.setdefault((index, start), {}).setdefault(partition, offset)
+        if not self._bounder.add(index, at, subject, key):
+            self.stats.bounded_out.labels(self._metrics[index].name).inc()
 
     async def _release_due(self) -> None:
         now = self._clock()

@@ -14,7 +14,7 @@ from redactors.result import Outcome, RoutedResult
 from streams.dataplane.tally import BatchTally
 from streams.records import Route, SourceRef, TopicRecord, records_for
 
-__all__ = ["ConsentSource", "RawEngine", "Router"]
+__all__ = ["ConsentSource", "ContributionSink", "RawEngine", "Router"]
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +24,13 @@ class RawEngine(Protocol):
 
     def route_raw(self, raw: bytes, consent_of: Callable[[str], ConsentState | None],
                   keys: KeyProvider | None = None) -> RoutedResult: ...
+
+
+class ContributionSink(Protocol):
+    """Collects aggregate contributions (streams.dataplane.contributions.ContributionTap)."""
+
+    def __call__(self, result: RoutedResult, timestamp_ms: int | None) -> None: ...
+    def take(self) -> TopicRecord | None: ...
 
 
 class ConsentSource(Protocol):
@@ -41,8 +48,7 @@ class Router:
     def __init__(self, *, engine: RawEngine, consent: ConsentSource,
                  is_suppressed: Callable[[str], bool], on_child: Callable[[str], None],
                  outputs: Mapping[Route, str],
-                 tap: Callable[[RoutedResult, int | None], TopicRecord | None] | None = None,
-                 ) -> None:
+                 tap: ContributionSink | None = None) -> None:
         self._engine = engine
         self._consent = consent
         self._is_suppressed = is_suppressed
@@ -57,6 +63,10 @@ class Router:
             return dataclasses.replace(consent or ConsentState(subject_id=subject_id),
                                        erased=True)
         return consent
+
+    def take_contributions(self) -> TopicRecord | None:
+        """The contributions collected since the last call, as one record (or None)."""
+        return self._tap.take() if self._tap is not None else None
 
     def result_for(self, raw: bytes | None, keys: KeyProvider) -> RoutedResult:
         if raw is None:
@@ -84,12 +94,9 @@ class Router:
             records = records_for(result, raw if raw is not None else b"", source)
         if self._tap is not None and result.outcome is Outcome.ANALYTICS:
             try:
-                contribution = self._tap(result, timestamp_ms)
+                self._tap(result, timestamp_ms)
             except Exception as exc:  # a missed contribution only lowers a count
                 log.warning("aggregate contribution failed: %s", type(exc).__name__)
-                contribution = None
-            if contribution is not None:
-                records.append(contribution)
         tally.events += 1
         tally.outcomes[str(result.outcome)] += 1
         if result.privacy:

@@ -48,9 +48,13 @@ def _records(engine: Engine, consent: ConsentState | None, *, suppressed: bool =
     router = Router(engine=engine, consent=Consents(consent),
                     is_suppressed=lambda _s: suppressed, on_child=lambda _s: None,
                     outputs=OUTPUTS, tap=ContributionTap(PLAN, lambda s: f"h:{len(s)}"))
-    records = router.records(EVENT, SourceRef("logs.raw", 0, 1), InMemoryKeyProvider(),
-                             BatchTally("logs.raw", 0), 1_764_547_200_000)
-    return [(r.route, r.key, r.value) for r in records]
+    records = [router.records(EVENT, SourceRef("logs.raw", 0, n), InMemoryKeyProvider(),
+                              BatchTally("logs.raw", 0), 1_764_547_200_000 + n)
+               for n in range(2)]  # the same event twice in a batch
+    taken = router.take_contributions()
+    assert router.take_contributions() is None  # taken once
+    out = [(r.route, r.key, r.value) for batch in records for r in batch]
+    return out + ([] if taken is None else [(taken.route, taken.key, taken.value)])
 
 
 def test_a_consented_event_contributes_its_keys_under_the_subject_hash(engine: Engine) -> None:
@@ -58,8 +62,9 @@ def test_a_consented_event_contributes_its_keys_under_the_subject_hash(engine: E
     contributions = [r for r in _records(engine, full) if r[0] is Route.CONTRIBUTION]
     assert len(contributions) == 1
     _, key, value = contributions[0]
-    assert key == b"h:2"  # the keyed hash, never the subject id
-    assert codec.loads(value) == {"t": 1_764_547_200.0, "k": ["/cart", "FR", "Firefox"]}
+    assert key is None
+    # once per batch, under the keyed hash (never the subject id)
+    assert codec.loads(value) == {"c": [["h:2", 1_764_547_200.0, ["/cart", "FR", "Firefox"]]]}
 
 
 @pytest.mark.parametrize("consent", [
@@ -75,7 +80,7 @@ def test_no_analytics_consent_or_a_child_contributes_nothing(
 
 def test_an_erased_subject_contributes_nothing(engine: Engine) -> None:
     full = ConsentState(subject_id="u1", analytics=True, profiling=True, marketing=True)
-    assert _records(engine, full, suppressed=True) == []
+    assert _records(engine, full, suppressed=True) == []  # dropped, and nothing counted
 
 
 def test_release_records_follow_their_schema() -> None:
