@@ -128,6 +128,9 @@ class Aggregator(Service):
         self._first: dict[tuple[int, int], dict[int, int]] = {}  # window -> partition -> offset
         self._next: dict[int, int] = {}  # partition -> offset after the last one folded
         self.released_windows = 0
+        # counted per contribution, handed to Prometheus once per fetch (labels cost µs)
+        self._late = [0] * len(self._metrics)
+        self._bounded_out = [0] * len(self._metrics)
 
     async def on_start(self) -> None:
         self._consumer = AIOKafkaConsumer(
@@ -273,11 +276,11 @@ class Aggregator(Service):
                key: str, horizon: float) -> None:
         start = self._bounder.window_of(index, at)
         if start < self._released[index] or at > horizon:  # released, or far future
-            self.stats.late.labels(self._metrics[index].name).inc()
+            self._late[index] += 1
             return
         self._first.setdefault((index, start), {}).setdefault(partition, offset)
         if not self._bounder.add(index, at, subject, key):
-            self.stats.bounded_out.labels(self._metrics[index].name).inc()
+            self._bounded_out[index] += 1
 
     async def _release_due(self) -> None:
         now = self._clock()
@@ -300,6 +303,16 @@ class Aggregator(Service):
             for done in released:
                 self.stats.releases.labels(done.spec.name).inc()
                 self.stats.epsilon.labels(done.spec.name).inc(done.epsilon)
+        self._flush_stats()
+
+    def _flush_stats(self) -> None:
+        for index, metric in enumerate(self._metrics):
+            if self._late[index]:
+                self.stats.late.labels(metric.name).inc(self._late[index])
+            if self._bounded_out[index]:
+                self.stats.bounded_out.labels(metric.name).inc(self._bounded_out[index])
+        self._late = [0] * len(self._metrics)
+        self._bounded_out = [0] * len(self._metrics)
         self.stats.users_held.set(self._bounder.users_held)
 
     def _replay_offsets(self) -> dict[int, int]:
