@@ -30,12 +30,12 @@ import yaml
 from aiokafka import AIOKafkaProducer
 
 from benchmarks.bench_stream import BOOTSTRAP, PARTITIONS, start_worker, worker_rate
+from redactors import codec
 from redactors.aggregates import ContributionBounder
 from redactors.consent import ConsentState
 from redactors.engine import load_engine
 from redactors.keys import InMemoryKeyProvider
 from redactors.policy import default_policy_path, load_policy
-from schemas import codec
 from streams.admin import create_topics
 from streams.dataplane.aggregation import Aggregator
 from streams.dataplane.contributions import ContributionTap

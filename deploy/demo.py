@@ -2,9 +2,10 @@
 
 Starts a worker against the local broker, produces deploy/sample/events.jsonl to the raw
 topic, waits until the routes stop growing, prints counts and a few records per topic,
-then stops the worker. Against a secure cluster, set $LOGWARDEN_CLIENT_CONFIG (or the
-LOGWARDEN_SECURITY_PROTOCOL / SASL / SSL variables): every client here, and every
-`logwarden` command it runs, connects with those settings.
+then stops the worker. Last, `logwarden sink` writes the analytics topic to Parquet and
+DuckDB queries it, as an analyst would. Against a secure cluster, set
+$LOGWARDEN_CLIENT_CONFIG (or the LOGWARDEN_SECURITY_PROTOCOL / SASL / SSL variables):
+every client here, and every `logwarden` command it runs, connects with those settings.
 """
 
 from __future__ import annotations
@@ -89,6 +90,62 @@ def _demo_env() -> dict[str, str]:
     return env
 
 
+ANALYST_QUERY = """
+select service, coalesce(country, '?') as country, coalesce(browser, '?') as browser,
+       count(*) filter (where event = 'login') as logins, count(*) as events
+from read_parquet(?, hive_partitioning = true)
+group by all order by events desc, service, country, browser
+"""
+
+
+def _sink_table(names: TopicNames, app_id: str, workdir: Path, expect: int) -> Path:
+    """Run `logwarden sink` until the analytics records are in Parquet; the table root."""
+    from streams.sink.files import parquet_glob
+
+    table = workdir / "table"
+    log = (workdir / "sink.log").open("wb")
+    sink = subprocess.Popen(  # noqa: S603 - our own CLI
+        [sys.executable, "-m", "streams", "sink", "--out", str(table), "--flush-seconds", "1",
+         "--broker", f"kafka://{BOOTSTRAP}", "--topic-prefix", names.prefix,
+         "--app-id", app_id], stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 60
+    try:
+        while time.monotonic() < deadline and sink.poll() is None:
+            if _table_rows(parquet_glob(table)) >= expect:
+                break
+            time.sleep(0.5)
+    finally:
+        sink.send_signal(signal.SIGTERM)
+        sink.wait(timeout=30)
+    return table
+
+
+def _table_rows(glob: str) -> int:
+    import duckdb
+
+    try:
+        row = duckdb.execute("select count(*) from read_parquet(?)", [glob]).fetchone()
+    except duckdb.Error:  # no file yet
+        return 0
+    return int(row[0]) if row else 0
+
+
+def _print_analyst_view(table: Path) -> None:
+    import duckdb
+
+    from streams.sink.files import parquet_glob
+
+    result = duckdb.execute(ANALYST_QUERY, [parquet_glob(table)])
+    header = [column[0] for column in result.description]
+    rows = result.fetchall()
+    widths = [max(len(str(v)) for v in [name, *(r[i] for r in rows)])
+              for i, name in enumerate(header)]
+    print(f"\nanalytics in Parquet ({table}), queried with DuckDB:")
+    print("  ".join(name.ljust(w) for name, w in zip(header, widths, strict=True)))
+    for row in rows:
+        print("  ".join(str(v).ljust(w) for v, w in zip(row, widths, strict=True)))
+
+
 def main() -> int:
     run = uuid.uuid4().hex[:8]
     names = TopicNames(prefix=f"demo-{run}.")
@@ -125,7 +182,11 @@ def main() -> int:
         for value in values[:3]:
             print(f"\n[{topic}]\n{value.decode(errors='replace')}")
     print(f"\nworker log: {workdir / 'worker.log'}")
-    return 0 if any(got.values()) else 1
+    if not got[names.analytics]:
+        return 1
+    table = _sink_table(names, app_id, workdir, len(got[names.analytics]))
+    _print_analyst_view(table)
+    return 0
 
 
 if __name__ == "__main__":

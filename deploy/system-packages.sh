@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Install the Debian packages the browser and Prometheus tests and the secure broker
-# (openssl makes its certificates) need, only when missing.
+# Install the Debian packages the browser and Prometheus tests, the secure broker
+# (openssl makes its certificates), the systemd unit check (systemd-analyze) and the kcat
+# test need, only when missing.
 # Idempotent: a machine that has them already does nothing (and needs no network).
 set -euo pipefail
 
-packages=(chromium chromium-driver prometheus openssl)
+packages=(chromium chromium-driver prometheus openssl systemd kcat)
 missing=()
 for pkg in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

@@ -10,7 +10,6 @@ from typing import Any
 
 from redactors.age import birth_year_of, is_under_age
 from redactors.budget import CpuBudget
-from redactors.builtin_transforms import BUILTIN_TREATMENTS, default_registry
 from redactors.classify import FieldClassifier
 from redactors.consent import ConsentState, ConsentTier
 from redactors.errors import EventError, LogwardenError
@@ -21,8 +20,16 @@ from redactors.policy import Category, Policy, load_policy
 from redactors.pseudonym import KEY_FILE_ENV, KEYS_ENV, PseudonymKeyring
 from redactors.result import Outcome, RoutedResult
 from redactors.sealing import Sealer
-from redactors.timestamps import parse_timestamp
-from redactors.transforms import Drop, Keep, Transform, TransformDeps, TransformRegistry
+from redactors.transforms import (
+    BUILTIN_TREATMENTS,
+    Drop,
+    Keep,
+    Transform,
+    TransformDeps,
+    TransformRegistry,
+    default_registry,
+)
+from redactors.transforms.timestamps import parse_timestamp
 from redactors.treat import FieldPlan, Treater, TreatState
 
 __all__ = ["Engine", "ParsedEvent", "default_scanner", "load_engine"]

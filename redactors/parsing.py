@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
+from redactors import codec
 from redactors.textlog import parse_text_line
-from schemas import codec
 
 __all__ = ["BadInput", "ParsedEvent", "has_duplicate_keys", "parse_event", "shape_of"]
 
@@ -44,17 +43,6 @@ class BadInput:
     """Why an input cannot be an event: a fixed reason code, never a value."""
 
     reason: str
-
-
-class _DuplicateKeyError(ValueError):
-    pass
-
-
-def _reject_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out = dict(pairs)
-    if len(out) != len(pairs):
-        raise _DuplicateKeyError
-    return out
 
 
 def shape_of(value: Any, max_depth: int) -> tuple[int, int]:
@@ -131,13 +119,7 @@ def has_duplicate_keys(parsed: ParsedEvent, keys_seen: int) -> bool:
     # most one of the two can end a key, so this stays an upper bound on the keys.
     if parsed.key_marks - parsed.body.translate(None, _BLANK).count(b'":":') == keys_seen:
         return False
-    try:
-        json.loads(parsed.body, object_pairs_hook=_reject_duplicates)
-    except _DuplicateKeyError:
-        return True
-    except (ValueError, RecursionError):
-        return True  # orjson accepted what json will not: treat as suspect
-    return False
+    return codec.repeats_a_key(parsed.body)
 
 
 def _is_utf8(data: bytes) -> bool:

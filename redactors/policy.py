@@ -16,6 +16,7 @@ from redactors.errors import PolicyError, PolicyProblem
 from redactors.name_tokens import TokenRule
 from redactors.paths import PathPattern
 from redactors.policy_check import check_policy_text
+from redactors.risk import QuasiSpec
 
 __all__ = [
     "FLAG_TIERS",
@@ -86,6 +87,7 @@ class Policy:
     categories: tuple[Category, ...]
     id_like_as: str | None = None  # opt-in: id-like unclassified values take this category
     ner: bool = False  # opt-in: the NER stage for names in prose (the `ner` install extra)
+    quasi: QuasiSpec | None = None  # the analytics record's quasi-identifiers (risk, suppression)
     aggregates: AggregatePlan = NO_AGGREGATES  # DP windowed counts (redactors/aggregates)
 
     def category(self, key: str) -> Category:
@@ -180,5 +182,20 @@ def policy_from_document(doc: Mapping[str, Any], source: str) -> Policy:
         categories=tuple(categories),
         id_like_as=unclassified.get("id_like_as"),
         ner=bool(unclassified.get("ner", False)),
+        quasi=_quasi(doc.get("quasi_identifiers"), _tuple(subject.get("id_paths"))),
         aggregates=plan_from_document(doc),
     )
+
+
+def _quasi(spec: Mapping[str, Any] | None, subject_paths: tuple[str, ...]) -> QuasiSpec | None:
+    if spec is None:
+        return None
+    suppression = spec.get("suppression", {})
+    return QuasiSpec(
+        fields=tuple((name, _tuple(paths)) for name, paths in spec["fields"].items()),
+        subject_paths=subject_paths,
+        k=int(spec.get("k", 5)),
+        suppression=bool(suppression.get("enabled", False)),
+        window_seconds=float(spec.get("window_seconds", 3600)),
+        max_records=int(spec.get("max_records", 20_000)),
+        generalize=_tuple(suppression.get("generalize")))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator, Mapping
 from importlib import resources
@@ -11,18 +10,23 @@ from typing import Any
 import yaml
 from jsonschema import Draft202012Validator
 
+from redactors import codec
 from redactors.aggregates.spec import aggregate_problems
-from redactors.builtin_transforms import BUILTIN_TREATMENTS, default_registry
 from redactors.consent import ConsentTier
+from redactors.detectors import ENTITIES
 from redactors.errors import PolicyProblem
 from redactors.name_tokens import TokenRule
 from redactors.paths import PathPattern
 from redactors.pseudonym import PseudonymKeyring
-from redactors.transforms import TransformDeps
+from redactors.transforms import BUILTIN_TREATMENTS, TransformDeps, default_registry
 
 __all__ = ["KNOWN_CATEGORIES", "KNOWN_DETECTORS", "check_policy_text", "json_path"]
 
-#: Fides taxonomy keys (fideslang 3.2.0) logwarden accepts, plus our user.behavior.session.
+#: Fides taxonomy keys (fideslang 3.2.0) logwarden accepts, plus our user.behavior.session
+#: and the quasi-identifying device settings under user.device (redactors/transforms/quasi.py).
+_OWN_KEYS = """
+user.device.time_zone user.device.language user.device.screen user.device.fingerprint
+"""
 _FIDES_KEYS = """
 user user.account user.authorization user.authorization.credentials user.authorization.password
 user.behavior user.behavior.browsing_history user.behavior.media_consumption
@@ -38,15 +42,10 @@ user.location user.location.coarse user.location.precise user.name user.name.fir
 user.name.last user.privacy_preferences user.unique_id user.unique_id.deterministic
 user.unique_id.probablistic
 """
-KNOWN_CATEGORIES = frozenset(_FIDES_KEYS.split())
+KNOWN_CATEGORIES = frozenset(_FIDES_KEYS.split() + _OWN_KEYS.split())
 
-#: entity names the free-text scanner's detectors report
-_ENTITIES = """
-API_KEY BEARER_TOKEN CREDIT_CARD EMAIL_ADDRESS GEO_COORDINATE IBAN_CODE ID_NUMBER IP_ADDRESS JWT
-MAC_ADDRESS PERSON PHONE_NUMBER SECRET SESSION_TOKEN STREET_ADDRESS URL_CREDENTIALS US_SSN
-USERNAME
-"""
-KNOWN_DETECTORS = frozenset(_ENTITIES.split())
+#: entity names the free-text scanner's detectors report (the detector package's list)
+KNOWN_DETECTORS = ENTITIES
 
 _SEALED_TIERS = (ConsentTier.ERASED, ConsentTier.CHILD)
 # The schema's deepest value is 6 levels down (categories.<key>.treatment.<tier>.analytics);
@@ -66,7 +65,7 @@ def json_path(path: tuple[Any, ...]) -> str:
         elif _SEGMENT.fullmatch(str(part)):
             out += f".{part}"
         else:
-            out += f"[{json.dumps(str(part))}]"
+            out += f"[{codec.show(str(part))}]"
     return out
 
 
@@ -139,7 +138,7 @@ def _load(text: str) -> tuple[yaml.Node | None, Any]:
 
 def _schema() -> Draft202012Validator:
     text = resources.files("schemas").joinpath("policy.schema.json").read_text("utf-8")
-    return Draft202012Validator(json.loads(text))
+    return Draft202012Validator(codec.loads(text))
 
 
 def check_policy_text(text: str, file: str) -> tuple[dict[str, Any], list[PolicyProblem]]:
@@ -197,6 +196,7 @@ def _semantic(doc: Mapping[str, Any]) -> Iterator[tuple[tuple[Any, ...], str]]:
     id_like_as = doc["unclassified"].get("id_like_as")
     if id_like_as is not None and id_like_as not in doc["categories"]:
         yield ("unclassified", "id_like_as"), f"no category {id_like_as!r} in this policy"
+    yield from _quasi_problems(doc)
     for key, spec in doc["categories"].items():
         where: tuple[Any, ...] = ("categories", key)
         if key not in KNOWN_CATEGORIES:
@@ -237,6 +237,16 @@ def _semantic(doc: Mapping[str, Any]) -> Iterator[tuple[tuple[Any, ...], str]]:
                 elif route == "identifiable" and kind not in ("keep", "drop"):
                     yield here, "the identifiable route takes keep (encrypted) or drop"
     yield from aggregate_problems(doc)
+
+
+def _quasi_problems(doc: Mapping[str, Any]) -> Iterator[tuple[tuple[Any, ...], str]]:
+    quasi = doc.get("quasi_identifiers")
+    if quasi is None:
+        return
+    for index, name in enumerate(quasi.get("suppression", {}).get("generalize", ())):
+        if name not in quasi["fields"]:
+            yield (("quasi_identifiers", "suppression", "generalize", index),
+                   f"no quasi-identifier {name!r} in fields")
 
 
 class _NullScanner:

@@ -11,8 +11,8 @@ from typing import Any
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from redactors import codec
 from redactors.errors import LogwardenError
-from schemas import codec
 
 __all__ = ["ALGORITHM", "Sealer", "UnsealError", "decrypt_identifiable", "key_id"]
 

@@ -8,12 +8,12 @@ from typing import Any
 from redactors.classify import FieldClassifier
 from redactors.errors import EventError
 from redactors.findings import TextScanner
-from redactors.geo import GeoCoarsen
 from redactors.id_like import is_id_like
 from redactors.parsing import shape_of
 from redactors.paths import ITEM
 from redactors.textlog import scrub_home_dirs
 from redactors.transforms import DROP, Transform
+from redactors.transforms.geo import GeoCoarsen
 
 __all__ = ["FieldPlan", "TreatState", "Treater"]
 

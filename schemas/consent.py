@@ -9,9 +9,9 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
+from redactors import codec
 from redactors.consent import ConsentState
 from redactors.errors import LogwardenError
-from schemas import codec
 
 __all__ = ["ConsentEventError", "decode_consent", "encode_consent", "now_rfc3339"]
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import json
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -13,8 +12,8 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
+from redactors import codec
 from redactors.errors import LogwardenError
-from schemas import codec
 
 __all__ = [
     "REQUEST_ID",
@@ -111,7 +110,7 @@ class Receipt:
 @functools.cache
 def _validator(name: str) -> Draft202012Validator:
     text = resources.files("schemas").joinpath(name).read_text(encoding="utf-8")
-    return Draft202012Validator(json.loads(text))
+    return Draft202012Validator(codec.loads(text))
 
 
 def _problems(name: str, document: Any) -> list[tuple[str, str]]:
@@ -128,7 +127,7 @@ def _problems(name: str, document: Any) -> list[tuple[str, str]]:
             problems.append((error.json_path, "changes are only allowed with type correct"))
         else:
             problems.append((error.json_path, f"must satisfy {error.validator} "
-                                              f"{json.dumps(error.validator_value)}"))
+                                              f"{codec.show(error.validator_value)}"))
     return problems
 
 

@@ -17,16 +17,20 @@ from aiokafka import AIOKafkaConsumer
 
 from redactors.engine import Engine, load_engine
 from redactors.keys import InMemoryKeyProvider
+from redactors.kwindow import RiskWindow
 from streams.dataplane.aggregation import aggregation_for
 from streams.dataplane.delivery import AtLeastOnce, Delivery, ExactlyOnce, ProducerOptions
+from streams.dataplane.faults import FaultInjector
 from streams.dataplane.keys import KeyStore
 from streams.dataplane.router import Router
 from streams.dataplane.service import FETCH_MAX_WAIT_MS, DataPlane
 from streams.hooks import CompositeHooks, NullHooks, PipelineHooks
+from streams.kwindow_purge import ERASED_PURGE_INTERVAL, ErasedPurge
 from streams.observability import install_observability
 from streams.records import Route
 from streams.rights.agent import Rights, register_rights
 from streams.settings import Settings
+from streams.state.build import stored_consent
 from streams.tables import ConsentView, suppression_table
 from streams.topics import AGGREGATE_CONTRIBUTIONS, KEYS_TABLE, TopicNames
 from streams.transport import LowLatencyApp
@@ -87,13 +91,16 @@ def _delivery(settings: Settings, keys: KeyStore) -> Any:
         bootstrap=settings.bootstrap_servers, linger_ms=settings.linger_ms,
         compression=None if settings.compression == "none" else settings.compression,
         security=settings.security)
+    inject = FaultInjector.parse(settings.inject_fault)
 
     def build(consumer: AIOKafkaConsumer, plane: DataPlane) -> Delivery:
         if settings.exactly_once:
             return ExactlyOnce(consumer, options, keys, group=settings.data_group,
                                interval=settings.commit_interval,
-                               max_events=settings.transaction_events, on_fenced=plane.pause)
-        return AtLeastOnce(consumer, options, keys, interval=settings.commit_interval)
+                               max_events=settings.transaction_events, on_fenced=plane.pause,
+                               inject=inject)
+        return AtLeastOnce(consumer, options, keys, interval=settings.commit_interval,
+                           inject=inject)
 
     return build
 
@@ -107,8 +114,12 @@ def create_pipeline(settings: Settings, *, hooks: PipelineHooks | None = None,
     engine = load_engine(settings.policy_path, InMemoryKeyProvider(), env)
     names = TopicNames(prefix=settings.topic_prefix, app_id=settings.app_id)
     app = _app(settings)
+    quasi = engine.policy.quasi
+    risk = RiskWindow(quasi) if quasi is not None else None
     observer = install_observability(app, settings,
-                                     categories=[c.key for c in engine.policy.categories])
+                                     categories=[c.key for c in engine.policy.categories],
+                                     risk=risk,
+                                     policy_version=engine.policy.version)
     hooks = CompositeHooks([hooks or NullHooks(), observer])
     n = settings.partitions
 
@@ -118,14 +129,19 @@ def create_pipeline(settings: Settings, *, hooks: PipelineHooks | None = None,
 
     topics = {"consent": topic(names.consent, compacting=True),
               "requests": topic(names.requests), "receipts": topic(names.receipts)}
+    stored = stored_consent(settings, names.consent, policy_version=engine.policy.version,
+                            minimum_age=engine.policy.minimum_age, env=env)
     consent = ConsentView(app, topics["consent"], n, hooks,
-                          minimum_age=engine.policy.minimum_age, security=settings.security)
+                          minimum_age=engine.policy.minimum_age, security=settings.security,
+                          stored=stored)
     keys = KeyStore(settings.bootstrap_servers, names.changelog(KEYS_TABLE),
                     hooks.on_key_created, settings.security)
     pipeline = Pipeline(app=app, settings=settings, names=names, topics=topics,
                         engine=engine, consent=consent, keys=keys,
                         suppressed=suppression_table(app, n), hooks=hooks)
     rights: Rights = register_rights(pipeline, env)  # suppression is not optional
+    observer.table_sizes.update(consent=consent.__len__,
+                                suppression=pipeline.suppressed.__len__)
     tap, aggregator = aggregation_for(engine.policy, settings, names,
                                       rights.suppression.hasher, observer.metrics.registry,
                                       beacon=app.beacon)
@@ -136,7 +152,14 @@ def create_pipeline(settings: Settings, *, hooks: PipelineHooks | None = None,
                              Route.IDENTIFIABLE: names.identifiable,
                              Route.DEADLETTER: names.deadletter,
                              Route.CONTRIBUTION: names.changelog(AGGREGATE_CONTRIBUTIONS)},
-                    tap=tap)
+                    risk=risk, subject_token=rights.suppression.subject_hash, tap=tap)
+    if risk is not None:
+        purge = ErasedPurge(risk, pipeline.suppressed)
+
+        async def purge_erased_from_risk_window() -> None:
+            await purge()
+
+        app.timer(interval=ERASED_PURGE_INTERVAL)(purge_erased_from_risk_window)
     plane = DataPlane(consumer=lambda: _data_consumer(settings), topic=names.raw,
                       router=router, keys=keys, delivery=_delivery(settings, keys),
                       hooks=hooks, max_records=settings.max_poll_records, beacon=app.beacon)

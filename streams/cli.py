@@ -15,6 +15,8 @@ from streams.commands.forget import forget
 from streams.commands.lag import lag
 from streams.commands.policy import policy
 from streams.commands.redact import redact
+from streams.commands.risk import risk
+from streams.commands.sink import sink
 from streams.commands.topics import topics
 from streams.commands.worker import worker
 
@@ -36,6 +38,8 @@ cli.add_command(forget)
 cli.add_command(lag)
 cli.add_command(policy)
 cli.add_command(redact)
+cli.add_command(risk)
+cli.add_command(sink)
 cli.add_command(topics)
 cli.add_command(worker)
 

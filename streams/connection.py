@@ -8,7 +8,9 @@ cause goes to its log), so after a failure `explain` retries the first broker st
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import ssl
+from pathlib import Path
 from typing import Any
 
 from aiokafka import errors as kafka_errors
@@ -31,11 +33,63 @@ def _first(bootstrap: str) -> tuple[str, int]:
     return (host or first).strip("[]"), int(port or 9092)
 
 
+# Alerts a broker sends after the handshake when it refuses the client's certificate (TLS
+# 1.3 sends them on the first read): none given, or one it cannot verify.
+_CLIENT_CERT_ALERTS = ("SSLV3_ALERT_BAD_CERTIFICATE", "SSLV3_ALERT_CERTIFICATE_UNKNOWN",
+                       "SSLV3_ALERT_CERTIFICATE_EXPIRED", "TLSV1_ALERT_UNKNOWN_CA",
+                       "TLSV13_ALERT_CERTIFICATE_REQUIRED", "SSLV3_ALERT_HANDSHAKE_FAILURE")
+
+
 async def _tls_handshake(host: str, port: int, context: ssl.SSLContext,
-                         timeout: float) -> None:
-    _reader, writer = await asyncio.wait_for(
+                         timeout: float, *, listen: float = 0.0) -> None:
+    """Complete a handshake; then wait up to `listen` seconds for an alert (a broker
+    sends nothing unasked, so silence means it accepted the client)."""
+    reader, writer = await asyncio.wait_for(
         asyncio.open_connection(host, port, ssl=context, server_hostname=host), timeout)
-    writer.close()
+    try:
+        if listen:
+            await asyncio.wait_for(reader.read(1), listen)
+    except TimeoutError:
+        pass
+    finally:
+        writer.close()
+
+
+def _client_certificate_refused(security: ClientSecurity, where: str, reason: str) -> str:
+    """Why a broker refused this client's certificate (or its lack of one), in one line."""
+    path = security.ssl_certificate_location
+    if path is None:
+        return (f"ssl.certificate.location: {where} requires a client certificate (mutual "
+                "TLS); set ssl.certificate.location and ssl.key.location")
+    expiry = _certificate_dates(path)
+    now = dt.datetime.now(dt.UTC)
+    if expiry is not None and expiry[1] < now:
+        return (f"ssl.certificate.location: the client certificate {path} expired on "
+                f"{expiry[1]:%Y-%m-%d}")
+    if expiry is not None and expiry[0] > now:
+        return (f"ssl.certificate.location: the client certificate {path} is not valid "
+                f"before {expiry[0]:%Y-%m-%d}")
+    return (f"ssl.certificate.location: {where} refused the client certificate {path} "
+            f"({reason}); is it signed by a CA the broker trusts?")
+
+
+def _certificate_dates(path: Path) -> tuple[dt.datetime, dt.datetime] | None:
+    from cryptography import x509
+
+    try:
+        cert = x509.load_pem_x509_certificates(path.read_bytes())[0]
+    except (OSError, ValueError, IndexError):
+        return None
+    return cert.not_valid_before_utc, cert.not_valid_after_utc
+
+
+def _certificate_subject(path: Path) -> str | None:
+    from cryptography import x509
+
+    try:
+        return x509.load_pem_x509_certificates(path.read_bytes())[0].subject.rfc4514_string()
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 async def diagnose(bootstrap: str, security: ClientSecurity, timeout: float = 10.0) -> str | None:
@@ -61,7 +115,8 @@ async def diagnose(bootstrap: str, security: ClientSecurity, timeout: float = 10
             pass  # not TLS, as configured
     else:
         try:
-            await _tls_handshake(host, port, security.ssl_context(), timeout)
+            await _tls_handshake(host, port, security.ssl_context(), timeout,
+                                 listen=min(timeout, 1.0))
         except ssl.SSLCertVerificationError as exc:
             if exc.verify_code in (62, 64):  # X509_V_ERR_HOSTNAME_MISMATCH, _IP_ADDRESS_
                 return (f"ssl.endpoint.identification.algorithm: the certificate of {where} "
@@ -71,6 +126,8 @@ async def diagnose(bootstrap: str, security: ClientSecurity, timeout: float = 10
             return (f"ssl.ca.location: the certificate of {where} is not trusted by "
                     f"{security.ssl_ca_location or 'the system CAs'} ({exc.verify_message})")
         except ssl.SSLError as exc:
+            if exc.reason in _CLIENT_CERT_ALERTS:
+                return _client_certificate_refused(security, where, str(exc.reason))
             return (f"security.protocol: {security.security_protocol}, but the TLS handshake "
                     f"with {where} failed ({exc.reason}); does it speak TLS?")
         except (OSError, TimeoutError) as exc:
@@ -108,10 +165,9 @@ async def explain(exc: BaseException, bootstrap: str, security: ClientSecurity) 
     """One line for an operator: the setting or ACL at fault, else the error's type."""
     if isinstance(exc, SecurityError):
         return str(exc)
-    who = security.sasl_username or "ANONYMOUS"
     what = _denied(exc)
     if what is not None:
-        return (f"not authorized: principal User:{who} lacks an ACL on a {what} "
+        return (f"not authorized: principal {_principal(security)} lacks an ACL on a {what} "
                 "(`logwarden acls plan` lists what each principal needs)")
     try:
         reason = await diagnose(bootstrap, security)
@@ -122,6 +178,17 @@ async def explain(exc: BaseException, bootstrap: str, security: ClientSecurity) 
     if isinstance(exc, RuntimeError) and str(exc):  # ours (streams/admin.py): names topics
         return str(exc)
     return type(exc).__name__
+
+
+def _principal(security: ClientSecurity) -> str:
+    """Who the broker sees: the SASL user, else the client certificate's subject."""
+    if security.sasl_username:
+        return f"User:{security.sasl_username}"
+    if security.ssl_certificate_location is not None:
+        subject = _certificate_subject(security.ssl_certificate_location)
+        if subject:
+            return f"of the client certificate {subject}"
+    return "User:ANONYMOUS"
 
 
 def explain_sync(exc: BaseException, bootstrap: str, security: ClientSecurity) -> str:

@@ -33,6 +33,8 @@ def _child_env(settings: Settings, index: int, client_config: str | None) -> dic
         "LOGWARDEN_WEB_PORT": str(settings.web_port + index),
         "LOGWARDEN_DATA_DIR": str(Path(settings.data_dir) / str(index)),
         "LOGWARDEN_PROCESSES": "1",
+        # One consent store per host: LMDB shares its pages between the processes.
+        "LOGWARDEN_STATE_DIR": str(Path(settings.state_path).resolve()),
     })
     if settings.policy_path is not None:
         env["LOGWARDEN_POLICY_PATH"] = settings.policy_path

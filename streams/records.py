@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from redactors import codec
 from redactors.result import Outcome, RoutedResult
-from schemas import codec
 
 __all__ = ["Route", "SourceRef", "TopicRecord", "records_for"]
 

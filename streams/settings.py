@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from streams.dataplane.faults import FAULT_SPEC
 from streams.security import ClientSecurity, load_security
 
 __all__ = ["DEFAULT_BROKER", "Settings"]
@@ -40,6 +42,20 @@ class Settings(BaseSettings):
     lag_interval: float = Field(default=5.0, gt=0)
     lag_intervals: int = Field(default=10, ge=2)
     lag_min_distance: float = Field(default=30.0, ge=0)
+    # Fault tests only: `before-commit:N` raises once between produce and commit
+    # (streams/dataplane/faults.py).
+    inject_fault: str | None = Field(default=None, pattern=FAULT_SPEC)
+    # Repeated log records (same logger, level and template): one summary per interval.
+    log_collapse_interval: float = Field(default=30.0, gt=0)
+    # The consent view's state (streams/state): an LMDB store under state_dir ("" means
+    # data_dir/state; `--processes N` share one), a cache of this many subjects per process,
+    # and how old a checkpoint's last caught-up moment may be (under the consent topic's
+    # delete.retention.ms, one day by default) before a restart reads the whole topic.
+    consent_store: Literal["lmdb", "memory"] = "lmdb"
+    state_dir: str = ""
+    consent_cache: int = Field(default=200_000, ge=2)
+    state_map_size: int = Field(default=64 << 30, ge=1 << 20)  # address space, not disk
+    checkpoint_max_age: float = Field(default=12 * 3600.0, gt=0)
     # TLS and SASL for every client: `**settings.security.aiokafka_kwargs()` (streams/security.py)
     security: ClientSecurity = Field(default_factory=load_security)
 
@@ -53,6 +69,10 @@ class Settings(BaseSettings):
     def control_group(self) -> str:
         """Faust's consumer group (rights agent, suppression table)."""
         return f"{self.app_id}-control"
+
+    @property
+    def state_path(self) -> str:
+        return self.state_dir or str(Path(self.data_dir) / "state")
 
     @property
     def broker_urls(self) -> str:

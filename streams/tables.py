@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -17,6 +18,7 @@ from redactors.consent import ConsentState
 from schemas.consent import ConsentEventError, decode_consent
 from streams.hooks import PipelineHooks
 from streams.security import PLAINTEXT, ClientSecurity
+from streams.state.consent import StoredConsent
 from streams.topics import SUPPRESSION_TABLE
 
 __all__ = ["ConsentView", "suppression_table"]
@@ -38,13 +40,23 @@ class ConsentView:
     Not a Faust GlobalTable: on faust-streaming 0.15.3 a GlobalTable whose changelog
     already held a record at start-up left the worker "ready" but never fed its agent
     (reproduced by tests/integration/test_slice.py; compare faust #212, #283, #541).
+
+    With `stored` (streams.state), the view lives on disk behind a bounded cache and
+    keeps a checkpoint: a restart reads privacy.consent only from the stored offsets.
     """
+
+    CAUGHT_UP_EVERY = 30.0  # seconds between checkpoint marks while the view is current
 
     def __init__(self, app: faust.App, topic: faust.TopicT, partitions: int,
                  hooks: PipelineHooks, *, minimum_age: int, follow: bool = True,
-                 security: ClientSecurity = PLAINTEXT) -> None:
+                 security: ClientSecurity = PLAINTEXT,
+                 stored: StoredConsent | None = None) -> None:
         """follow=False: no consumer; the caller feeds `apply` (agent tests)."""
         self._states: dict[str, ConsentState] = {}
+        self._stored = stored
+        # The data plane calls this per event: the dict's or the cache's own method.
+        self.get: Callable[[str], ConsentState | None] = (
+            self._states.get if stored is None else stored.get)
         self._hooks = hooks
         self._topic = str(topic.get_topic_name())
         self._partitions = partitions
@@ -66,11 +78,12 @@ class ConsentView:
     async def _on_record(self, event: EventT[Any]) -> None:
         self.apply(event.message.key, event.message.value)
 
-    def apply(self, key: bytes | None, value: bytes | None) -> None:
+    def apply(self, key: bytes | None, value: bytes | None, partition: int = 0,
+              offset: int = 0) -> None:
         """Fold one privacy.consent record into the view."""
         if value is None:
             if key is not None:
-                self._forget(key.decode("utf-8", "replace"))
+                self._forget(key.decode("utf-8", "replace"), partition, offset)
             return
         try:
             state = decode_consent(key, value)
@@ -78,11 +91,14 @@ class ConsentView:
             self.rejected += 1
             self._hooks.on_consent_rejected(exc.reason)
             return
-        self._states[state.subject_id] = state
+        if self._stored is None:
+            self._states[state.subject_id] = state
+        else:
+            self._stored.put(partition, offset, state)
         if self.on_state is not None:
             self.on_state(state)
 
-    def _forget(self, subject_id: str) -> None:
+    def _forget(self, subject_id: str, partition: int, offset: int) -> None:
         """A tombstone: back to the policy default, except that a known child stays one.
 
         Erasing a child tombstones its consent and adds a suppression entry; the two
@@ -90,11 +106,17 @@ class ConsentView:
         birth year alone is kept (in memory, until restart) so that the child's events
         stay dropped in between.
         """
-        previous = self._states.pop(subject_id, None)
+        previous = self.get(subject_id)
+        keep = None
         if previous is not None and is_under_age(previous.birth_year, self.minimum_age,
                                                  date.today()):
-            self._states[subject_id] = ConsentState(subject_id=subject_id,
-                                                    birth_year=previous.birth_year)
+            keep = ConsentState(subject_id=subject_id, birth_year=previous.birth_year)
+        if self._stored is not None:
+            self._stored.delete(partition, offset, subject_id, keep)
+        elif keep is None:
+            self._states.pop(subject_id, None)
+        else:
+            self._states[subject_id] = keep
 
     async def start(self) -> None:
         """Start following the topic and return once the start-up contents are read.
@@ -105,7 +127,7 @@ class ConsentView:
         log.info("loading consent")
         self._app.add_future(self._follow())
         await self.wait_ready()
-        log.info("consent loaded", extra={"subjects": len(self._states)})
+        log.info("consent loaded", extra={"subjects": len(self)})
 
     async def wait_ready(self) -> None:
         """Return once the view holds everything on the topic when the worker started."""
@@ -131,25 +153,58 @@ class ConsentView:
             # The topic spec fixes its partition count (topics check reports drift).
             tps = [TopicPartition(self._topic, p) for p in range(self._partitions)]
             consumer.assign(tps)
-            await consumer.seek_to_beginning(*tps)
+            ends_at = time.time()
             ends = await consumer.end_offsets(tps)
+            await self._seek_start(consumer, tps, ends)
+            marked = time.monotonic()
             while True:
                 if not self._ready.is_set():
                     positions = [await consumer.position(tp) for tp in tps]
                     if all(pos >= ends[tp] for pos, tp in zip(positions, tps, strict=True)):
+                        if self._stored is not None:  # current as of the ends read at start
+                            self._stored.flush({}, caught_up_at=ends_at)
                         self._ready.set()
                 batch = await consumer.getmany(timeout_ms=100, max_records=5000)
-                for records in batch.values():
+                reached = {}
+                for tp, records in batch.items():
                     for record in records:
-                        self.apply(record.key, record.value)
+                        self.apply(record.key, record.value, tp.partition, record.offset)
+                    if records:
+                        reached[tp.partition] = records[-1].offset + 1
+                if self._stored is not None:
+                    caught_up_at = None
+                    if (self._ready.is_set() and time.monotonic() - marked > self.CAUGHT_UP_EVERY
+                            and await _caught_up(consumer, tps)):
+                        caught_up_at, marked = time.time(), time.monotonic()
+                    self._stored.flush(reached, caught_up_at)
         finally:
             await consumer.stop()
 
-    def get(self, subject_id: str) -> ConsentState | None:
-        return self._states.get(subject_id)
+    async def _seek_start(self, consumer: AIOKafkaConsumer, tps: list[TopicPartition],
+                          ends: dict[TopicPartition, int]) -> None:
+        """From the store's checkpoint when it holds one that fits, else the beginning."""
+        if self._stored is not None:
+            begins = await consumer.beginning_offsets(tps)
+            resume = self._stored.resume({tp.partition: begins[tp] for tp in tps},
+                                         {tp.partition: ends[tp] for tp in tps})
+            if resume.offsets:
+                for tp in tps:
+                    consumer.seek(tp, resume.offsets[tp.partition])
+                return
+        await consumer.seek_to_beginning(*tps)
 
     def __len__(self) -> int:
-        return len(self._states)
+        """Subjects with a consent state (stored ones: as of the last write)."""
+        return len(self._states) if self._stored is None else len(self._stored)
+
+
+async def _caught_up(consumer: AIOKafkaConsumer, tps: list[TopicPartition]) -> bool:
+    """Whether every partition was read to the high watermark of its last fetch."""
+    for tp in tps:
+        highwater = consumer.highwater(tp)
+        if highwater is None or await consumer.position(tp) < highwater:
+            return False
+    return True
 
 
 def suppression_table(app: faust.App, partitions: int) -> Any:

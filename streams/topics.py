@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 __all__ = [
@@ -77,12 +78,13 @@ class TopicNames:
 
 @dataclass(frozen=True, kw_only=True)
 class Retention:
-    """Retention per route in milliseconds (the policy's figures when it names them)."""
+    """Retention per route in milliseconds. The routes' figures come from the policy
+    (`routes.*.retention_days`, `from_policy`); the defaults are the shipped policy's."""
 
     raw_ms: int = 1 * DAY_MS  # raw logs hold PII until processed: keep them briefly
-    analytics_ms: int = 90 * DAY_MS
+    analytics_ms: int = 395 * DAY_MS
     identifiable_ms: int = 7 * DAY_MS
-    deadletter_ms: int = 3 * DAY_MS  # holds original bytes: restricted and short
+    deadletter_ms: int = 7 * DAY_MS  # holds original bytes: restricted and short
     requests_ms: int = 30 * DAY_MS
     receipts_ms: int = 3 * 365 * DAY_MS  # audit trail
     # Compacted topics (consent, keys, suppression): see erasure_bound_ms.
@@ -90,6 +92,15 @@ class Retention:
     tombstone_ms: int = DAY_MS  # delete.retention.ms: how long consumers see a delete
     # Aggregate contributions hold per-user keys: a day's window plus grace and slack.
     contributions_ms: int = DAY_MS + 2 * HOUR_MS
+
+    @classmethod
+    def from_policy(cls, retention_days: Mapping[str, int]) -> Retention:
+        """The policy's `retention_days` per route (analytics, identifiable, deadletter);
+        a route the policy leaves out keeps its default."""
+        fields = {"analytics": "analytics_ms", "identifiable": "identifiable_ms",
+                  "deadletter": "deadletter_ms"}
+        return cls(**{fields[route]: days * DAY_MS
+                      for route, days in retention_days.items() if route in fields})
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -135,7 +146,8 @@ def erasure_bound_ms(r: Retention) -> tuple[int, int]:
 def topic_specs(names: TopicNames, partitions: int,
                 retention: Retention | None = None) -> list[TopicSpec]:
     """All topics, including Faust changelogs; every one has `partitions` partitions
-    so that tables stay co-partitioned with logs.raw."""
+    so that tables stay co-partitioned with logs.raw. Without `retention`, the routes keep
+    the shipped policy's retention."""
     r = retention or Retention()
     spec = [
         (names.raw, _deleting(r.raw_ms), "raw application logs (input)"),

@@ -26,13 +26,13 @@ import orjson
 
 from benchmarks.corpus import generate
 from benchmarks.corpus_nested import generate_nested
+from redactors import codec
 from redactors.consent import ConsentState
 from redactors.engine import Engine, default_scanner
 from redactors.policy import load_policy
 from redactors.pseudonym import PseudonymKeyring
 from redactors.result import RoutedResult
 from redactors.sealing import decrypt_identifiable
-from schemas import codec
 
 __all__ = ["GOLDEN_FILE", "DerivedKeyProvider", "golden_engine", "inputs", "main", "outputs"]
 

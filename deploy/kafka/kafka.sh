@@ -7,11 +7,14 @@
 # StandardAuthorizer; a CA, the broker's certificate, one password per principal and a
 # client.properties per principal are made in the run directory (see README "Security").
 # Use another port for it (e.g. KAFKA_PORT=9392): a run directory keeps the mode it began with.
+# A second client port (KAFKA_MTLS_PORT, default KAFKA_PORT+1) speaks SSL and requires a client
+# certificate (mutual TLS); each principal gets one (CN=<principal>) and a <principal>-mtls.properties.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 port=${KAFKA_PORT:-9092}
 controller_port=$((port + 10000))
+mtls_port=${KAFKA_MTLS_PORT:-$((port + 1))}
 home=${LOGWARDEN_KAFKA_HOME:-$HOME/.cache/logwarden/kafka}
 lib=$home/lib
 run=$home/run-$port
@@ -54,6 +57,21 @@ make_secrets() {
   fi
   for user in "${principals[@]}"; do
     [[ -f $secrets/$user.password ]] || (umask 077; openssl rand -hex 24 >"$secrets/$user.password")
+    if [[ ! -f $clients/$user.crt ]]; then  # mutual TLS: the CN is the principal
+      openssl req -newkey rsa:2048 -nodes -subj "/CN=$user" -keyout "$clients/$user.key" \
+        -out "$clients/$user.csr" 2>/dev/null
+      openssl x509 -req -in "$clients/$user.csr" -CA "$tls/ca.pem" -CAkey "$tls/ca.key" \
+        -CAcreateserial -days 30 -out "$clients/$user.crt" 2>/dev/null
+      chmod 600 "$clients/$user.key"
+    fi
+    (umask 077; cat >"$clients/$user-mtls.properties" <<PROPS
+# $user on the local secure broker's mutual-TLS port $mtls_port (made by deploy/kafka/kafka.sh)
+security.protocol=SSL
+ssl.ca.location=$tls/ca.pem
+ssl.certificate.location=$clients/$user.crt
+ssl.key.location=$clients/$user.key
+PROPS
+    )
     (umask 077; cat >"$clients/$user.properties" <<PROPS
 # $user on the local secure broker (made by deploy/kafka/kafka.sh)
 security.protocol=SASL_SSL
@@ -115,6 +133,7 @@ start() {
     mapfile -t extra < <(scram_args)
   fi
   (umask 077; sed -e "s|@PORT@|$port|g" -e "s|@CONTROLLER_PORT@|$controller_port|g" \
+    -e "s|@MTLS_PORT@|$mtls_port|g" \
     -e "s|@DATA@|$run/data|g" -e "s|@TLS@|$run/tls|g" \
     -e "s|@ADMIN_PASSWORD@|$(cat "$run/secrets/admin.password" 2>/dev/null || true)|g" \
     "$template" >"$run/server.properties")

@@ -9,7 +9,7 @@ import math
 import re
 from collections import Counter
 
-import orjson
+from redactors import codec
 
 __all__ = [
     "context_words",
@@ -106,7 +106,7 @@ def is_jwt(value: str) -> bool:
     header = value.split(".", 1)[0]
     try:
         decoded = base64.urlsafe_b64decode(header + "=" * (-len(header) % 4))
-        parsed = orjson.loads(decoded)
-    except (binascii.Error, ValueError, orjson.JSONDecodeError):
+        parsed = codec.loads(decoded)
+    except (binascii.Error, ValueError):
         return False
     return isinstance(parsed, dict) and "alg" in parsed

@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from schemas import codec
+from redactors import codec
 from schemas.rights import RequestType, RightsRequest
 from streams.commands.options import broker_error
 from streams.commands.runtime import quiet_kafka_client

@@ -51,9 +51,9 @@ def export(subject: str, out: Path | None, via_worker: bool, broker: str, topic_
         submit_and_report(broker, topic_prefix, request, wait=wait, timeout=timeout,
                           security=security)
         return
+    from redactors import codec
     from redactors.errors import LogwardenError
     from redactors.suppression import SubjectHasher
-    from schemas import codec
     from schemas.rights import Receipt, ReceiptStatus, RequestTrigger
     from streams.rights.access import collect_export, export_details, write_export
     from streams.rights.client import publish_receipt

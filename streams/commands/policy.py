@@ -67,6 +67,12 @@ def render_matrix(loaded: Policy) -> str:
         "unclassified strings: " + loaded.unclassified_strings
         + " (" + ", ".join(loaded.detectors) + ")",
     ]
+    quasi = loaded.quasi
+    if quasi is not None:
+        suppression = (f"on, generalizing {' > '.join(quasi.generalize)}" if quasi.suppression
+                       else "off")
+        out.append(f"quasi-identifiers (k={quasi.k}, window {quasi.window_seconds:g} s, "
+                   f"suppression {suppression}): " + ", ".join(quasi.names))
     return "\n".join(out)
 
 

@@ -18,13 +18,13 @@ from typing import IO, Any
 
 import click
 
+from redactors import codec
 from redactors.consent import ConsentState
 from redactors.engine import Engine, default_scanner, load_engine
 from redactors.errors import LogwardenError
 from redactors.policy import load_policy
 from redactors.pseudonym import PseudonymKeyring
 from redactors.result import Outcome, RoutedResult
-from schemas import codec
 
 __all__ = ["redact"]
 

@@ -17,7 +17,7 @@ from streams.commands.options import (
 from streams.commands.runtime import quiet_kafka_client
 from streams.security import ClientSecurity
 from streams.settings import Settings
-from streams.topics import TopicNames, TopicSpec, topic_specs
+from streams.topics import Retention, TopicNames, TopicSpec, topic_specs
 
 __all__ = ["topics"]
 
@@ -25,8 +25,21 @@ _partitions_option = click.option("--partitions", type=click.IntRange(min=1), de
                                   show_default=True, help="Partitions of every topic.")
 
 
-def _specs(topic_prefix: str, app_id: str, partitions: int) -> list[TopicSpec]:
-    return topic_specs(TopicNames(prefix=topic_prefix, app_id=app_id), partitions)
+_policy_option = click.option(
+    "--policy", "policy_path", type=click.Path(dir_okay=False), default=None,
+    help="Policy whose route retention the topics take (default: the shipped policy).")
+
+
+def _specs(topic_prefix: str, app_id: str, partitions: int,
+           policy_path: str | None) -> list[TopicSpec]:
+    from redactors.errors import LogwardenError
+    from redactors.policy import load_policy
+
+    try:
+        retention = Retention.from_policy(load_policy(policy_path).retention_days)
+    except LogwardenError as exc:
+        raise click.ClickException(str(exc)) from None
+    return topic_specs(TopicNames(prefix=topic_prefix, app_id=app_id), partitions, retention)
 
 
 def _bootstrap(broker: str) -> str:
@@ -43,11 +56,12 @@ def topics() -> None:
 @topic_prefix_option
 @app_id_option
 @_partitions_option
+@_policy_option
 @client_config_option
 def create(broker: str, topic_prefix: str, app_id: str, partitions: int,
-           security: ClientSecurity) -> None:
+           policy_path: str | None, security: ClientSecurity) -> None:
     """Create every missing topic (idempotent); existing topics are not changed."""
-    specs = _specs(topic_prefix, app_id, partitions)
+    specs = _specs(topic_prefix, app_id, partitions, policy_path)
     quiet_kafka_client()
     try:
         created = asyncio.run(create_topics(_bootstrap(broker), specs, security=security))
@@ -63,11 +77,12 @@ def create(broker: str, topic_prefix: str, app_id: str, partitions: int,
 @topic_prefix_option
 @app_id_option
 @_partitions_option
+@_policy_option
 @client_config_option
 def check(broker: str, topic_prefix: str, app_id: str, partitions: int,
-          security: ClientSecurity) -> None:
+          policy_path: str | None, security: ClientSecurity) -> None:
     """Compare live partitions and configs with the specs; exit 1 on any drift."""
-    specs = _specs(topic_prefix, app_id, partitions)
+    specs = _specs(topic_prefix, app_id, partitions, policy_path)
     quiet_kafka_client()
     try:
         drifts = asyncio.run(check_topics(_bootstrap(broker), specs, security=security))

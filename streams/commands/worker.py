@@ -72,7 +72,7 @@ def _run(settings: Any, loglevel: str) -> None:
     from redactors.errors import LogwardenError
     from streams.admin import create_topics
     from streams.app import create_pipeline
-    from streams.topics import topic_specs
+    from streams.topics import Retention, topic_specs
 
     try:
         pipeline = create_pipeline(settings)
@@ -80,7 +80,9 @@ def _run(settings: Any, loglevel: str) -> None:
         raise click.ClickException(str(exc)) from None
     try:  # before Faust declares them with its own defaults
         asyncio.run(create_topics(settings.bootstrap_servers,
-                                  topic_specs(pipeline.names, settings.partitions),
+                                  topic_specs(pipeline.names, settings.partitions,
+                                              Retention.from_policy(
+                                                  pipeline.engine.policy.retention_days)),
                                   security=settings.security))
     except Exception as exc:
         raise broker_error(f"create topics on {settings.broker}", settings.broker, exc,

@@ -32,11 +32,11 @@ from aiokafka.errors import ProducerFenced
 from mode import Service
 from prometheus_client import CollectorRegistry, Counter, Gauge
 
+from redactors import codec
 from redactors.aggregates import AggregatePlan, ContributionBounder, MetricRelease
 from redactors.aggregates.record import release_record
 from redactors.errors import LogwardenError
 from redactors.policy import Policy
-from schemas import codec
 from streams.dataplane.contributions import ContributionTap
 from streams.dataplane.single_owner import SingleOwnerAssignor
 from streams.security import PLAINTEXT, ClientSecurity

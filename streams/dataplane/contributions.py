@@ -16,9 +16,9 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from redactors import codec
 from redactors.aggregates import AggregatePlan, contributions_of
 from redactors.result import RoutedResult
-from schemas import codec
 from streams.records import Route, TopicRecord
 
 __all__ = ["ContributionTap"]

@@ -24,6 +24,7 @@ from typing import Any, Protocol
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.errors import ProducerFenced
 
+from streams.dataplane.faults import FaultInjector, RecoveryIncomplete
 from streams.dataplane.keys import KeyStore
 from streams.dataplane.outputs import OutputBuffer
 from streams.security import PLAINTEXT, ClientSecurity
@@ -96,10 +97,12 @@ class AtLeastOnce:
     """Commit what the broker acknowledged, every `interval` seconds."""
 
     MAX_IN_FLIGHT = 8  # fetched batches whose outputs are not yet acknowledged
+    STOP_TIMEOUT = 30.0  # seconds a replaced producer may take to give up its sends
 
     def __init__(self, consumer: AIOKafkaConsumer, options: ProducerOptions, keys: KeyStore,
-                 *, interval: float) -> None:
+                 *, interval: float, inject: FaultInjector | None = None) -> None:
         self._consumer = consumer
+        self._inject = inject or FaultInjector()
         self._options = options
         self._producer: AIOKafkaProducer | None = None
         self._keys = keys
@@ -108,6 +111,7 @@ class AtLeastOnce:
         self._in_flight = deque()
         self._done: dict[TopicPartition, int] = {}
         self._last_commit = time.monotonic()
+        self._recovering = False
 
     async def start(self) -> None:
         self._producer = self._options.producer(enable_idempotence=True)
@@ -131,10 +135,13 @@ class AtLeastOnce:
 
     async def deliver(self, routed: list[Routed]) -> None:
         assert self._producer is not None, "start() first"
+        if self._recovering:
+            raise RecoveryIncomplete("the last recovery did not finish; trying again")
         buffer = OutputBuffer(self._producer)
         for part in routed:
             _append(buffer, self._keys.changelog, part)
         futures = await buffer.flush()
+        self._inject()  # a test's fault: sent, but its offsets never reach a commit
         self._in_flight.append((futures, {r.tp: r.next_offset for r in routed}))
         while len(self._in_flight) > self.MAX_IN_FLIGHT:
             await self._settle_oldest()
@@ -146,14 +153,30 @@ class AtLeastOnce:
             await self._commit()
 
     async def recover(self) -> None:
-        """After a failed send: forget what is in flight, reread the keys, and go back
-        to the committed offsets (what was sent since may come twice: at least once)."""
+        """After a failed send: forget what is in flight, reread the keys, go back to the
+        committed offsets (what was sent since may come twice: at least once) and replace
+        the producer. Until all of that succeeded nothing is sent or committed: a recovery
+        cut short by an outage must not let later offsets be committed over the forgotten
+        batches. The producer is replaced because after an error such as
+        OutOfOrderSequenceNumber aiokafka's idempotent producer fails every later send
+        (aiokafka #1017; seen here after a 70 s broker outage); a new one gets a new
+        producer id."""
+        self._recovering = True
         self._in_flight.clear()
         self._done = {}
         assigned = list(self._consumer.assignment())
         self._keys.release(tp.partition for tp in assigned)
         await self._keys.load(tp.partition for tp in assigned)
         await _seek_to_committed(self._consumer, assigned)
+        fresh = self._options.producer(enable_idempotence=True)
+        await fresh.start()
+        stale, self._producer = self._producer, fresh
+        if stale is not None:
+            try:
+                await asyncio.wait_for(stale.stop(), self.STOP_TIMEOUT)
+            except Exception as exc:  # its unsent outputs are forgotten: they come again
+                log.warning("stale producer stop failed: %s", type(exc).__name__)
+        self._recovering = False
 
     async def _settle_oldest(self) -> None:
         futures, offsets = self._in_flight.popleft()
@@ -166,6 +189,8 @@ class AtLeastOnce:
 
     async def _commit(self) -> None:
         self._last_commit = time.monotonic()
+        if self._recovering:
+            return
         assigned = self._consumer.assignment()
         offsets = {tp: o for tp, o in self._done.items() if tp in assigned}
         self._done = {}
@@ -187,8 +212,10 @@ class ExactlyOnce:
 
     def __init__(self, consumer: AIOKafkaConsumer, options: ProducerOptions, keys: KeyStore,
                  *, group: str, interval: float, max_events: int,
-                 on_fenced: Callable[[TopicPartition], None]) -> None:
+                 on_fenced: Callable[[TopicPartition], None],
+                 inject: FaultInjector | None = None) -> None:
         self._consumer = consumer
+        self._inject = inject or FaultInjector()
         self._options = options
         self._keys = keys
         self._group = group
@@ -274,6 +301,7 @@ class ExactlyOnce:
             return
         txn.open = False
         try:
+            self._inject()  # a test's fault: outputs sent, the transaction not committed
             if txn.next_offset is not None:
                 await txn.producer.send_offsets_to_transaction({tp: txn.next_offset},
                                                                self._group)

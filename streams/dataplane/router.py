@@ -10,6 +10,7 @@ from typing import Protocol
 
 from redactors.consent import ConsentState
 from redactors.keys import KeyProvider
+from redactors.kwindow import RiskWindow
 from redactors.result import Outcome, RoutedResult
 from streams.dataplane.tally import BatchTally
 from streams.records import Route, SourceRef, TopicRecord, records_for
@@ -47,14 +48,20 @@ class Router:
 
     def __init__(self, *, engine: RawEngine, consent: ConsentSource,
                  is_suppressed: Callable[[str], bool], on_child: Callable[[str], None],
-                 outputs: Mapping[Route, str],
+                 outputs: Mapping[Route, str], risk: RiskWindow | None = None,
+                 subject_token: Callable[[str], str] | None = None,
                  tap: ContributionSink | None = None) -> None:
+        """`risk` counts (and, with suppression on, generalizes) each analytics record's
+        quasi-identifiers; `subject_token` is the keyed hash it holds instead of an id;
+        `tap` collects aggregate contributions (when the policy declares metrics)."""
         self._engine = engine
         self._consent = consent
         self._is_suppressed = is_suppressed
         self._on_child = on_child
         self.outputs = dict(outputs)
-        self._tap = tap  # aggregate contributions, when the policy declares metrics
+        self._risk = risk
+        self._token = subject_token
+        self._tap = tap
 
     def consent_of(self, subject_id: str) -> ConsentState | None:
         """The subject's consent, marked erased while the subject is suppressed."""
@@ -79,6 +86,20 @@ class Router:
         if (result.outcome is Outcome.DROPPED and result.reason == "child"
                 and result.subject_id is not None):
             self._on_child(result.subject_id)
+        if (self._risk is not None and result.outcome is Outcome.ANALYTICS
+                and result.analytics is not None):
+            return self._observe(result, self._risk)
+        return result
+
+    def _observe(self, result: RoutedResult, risk: RiskWindow) -> RoutedResult:
+        subject = result.subject_id
+        try:
+            token = None if subject is None or self._token is None else self._token(subject)
+            assert result.analytics is not None
+            risk.observe(result.analytics, token)
+        except Exception as exc:  # suppression may have been owed: never write it as is
+            log.warning("risk window failed on a record: %s", type(exc).__name__)
+            return _deadletter("risk_error")
         return result
 
     def records(self, raw: bytes | None, source: SourceRef, keys: KeyProvider,

@@ -27,6 +27,7 @@ class Readiness:
     problems: list[str] = field(default_factory=list)
     checked_at: float | None = None
     broker_error: str | None = None  # the last broker round trip failed: an outage
+    broker_unreachable_since: float | None = None  # when the current outage began
 
     @property
     def ready(self) -> bool:
@@ -44,7 +45,8 @@ class Readiness:
     def as_dict(self) -> dict[str, object]:
         return {"ready": self.ready, "tables_recovered": self.recovered,
                 "topics_checked": self.topics_checked, "problems": self.problems,
-                "checked_at": self.checked_at, "broker_error": self.broker_error}
+                "checked_at": self.checked_at, "broker_error": self.broker_error,
+                "broker_unreachable_since": self.broker_unreachable_since}
 
 
 async def missing_topics(bootstrap: str, names: Sequence[str], *,

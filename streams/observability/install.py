@@ -5,17 +5,23 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import faust
 
+from streams.observability.collapse import RepeatCollapser
 from streams.observability.health import TopicCheck, spec_check
 from streams.observability.labels import DEFAULT_CATEGORIES
 from streams.observability.lag import LagSampler
 from streams.observability.logging import json_logging_config
 from streams.observability.observer import PipelineObserver
+from streams.observability.risk import RiskCollector
 from streams.observability.state import Observability
 from streams.observability.web import register_views
 from streams.settings import Settings
+
+if TYPE_CHECKING:
+    from redactors.kwindow import RiskWindow
 from streams.topics import TopicNames, topic_specs
 
 __all__ = ["category_labels", "install_observability"]
@@ -30,7 +36,9 @@ def category_labels(policy_categories: Iterable[str]) -> tuple[str, ...]:
 
 def install_observability(app: faust.App, settings: Settings, *,
                           categories: Iterable[str],
-                          topic_check: TopicCheck | None = None) -> PipelineObserver:
+                          topic_check: TopicCheck | None = None,
+                          risk: RiskWindow | None = None,
+                          policy_version: str | None = None) -> PipelineObserver:
     """Attach metrics, health, the status page, JSON logs and the lag sampler to `app`.
 
     Returns the pipeline hooks to hand to the data plane. `categories` are the loaded
@@ -44,10 +52,13 @@ def install_observability(app: faust.App, settings: Settings, *,
                          intervals=settings.lag_intervals,
                          min_distance=settings.lag_min_distance, security=settings.security)
     allowed = category_labels(categories)
-    obs = Observability(sampler=sampler, categories=allowed)
+    obs = Observability(sampler=sampler, categories=allowed, policy_version=policy_version)
     check = topic_check or (lambda: spec_check(settings.bootstrap_servers, specs,
                                                security=settings.security))
-    app.conf.logging_config = json_logging_config()
+    collapser = RepeatCollapser(settings.log_collapse_interval)
+    app.conf.logging_config = json_logging_config(collapser)
+    if risk is not None:
+        obs.registry.register(RiskCollector(risk))
     register_views(app, obs)
 
     async def observe_after_recovery() -> None:
@@ -59,12 +70,9 @@ def install_observability(app: faust.App, settings: Settings, *,
                                               "problems": len(obs.readiness.problems)})
         try:
             while True:
-                failures = sampler.failures
-                await obs.sample_lag()
                 # A failed sample is a broker outage: not ready until one succeeds again.
-                obs.readiness.broker_error = (f"broker unreachable: {sampler.last_error}"
-                                              if sampler.failures > failures else None)
-                if not obs.readiness.ready:
+                await obs.sample_lag()
+                if not obs.readiness.ready and obs.broker.reachable:
                     await obs.readiness.check_topics(check)
                 obs.metrics.ready.set(int(obs.readiness.ready))
                 await asyncio.sleep(settings.lag_interval)
@@ -72,7 +80,9 @@ def install_observability(app: faust.App, settings: Settings, *,
             await sampler.close()
 
     async def tick() -> None:
+        collapser.flush()
         obs.throughput.tick(obs.observer.events_in)
+        obs.record_history()
         for name, table in list(app.tables.items()):
             try:
                 obs.metrics.table_size.labels(str(name)).set(len(table))

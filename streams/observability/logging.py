@@ -8,7 +8,7 @@ import traceback
 from datetime import UTC, datetime
 from typing import Any
 
-from schemas import codec
+from redactors import codec
 
 __all__ = ["JsonFormatter", "json_logging_config", "scrub"]
 
@@ -65,12 +65,19 @@ class JsonFormatter(logging.Formatter):
         return ""  # never render a traceback with its message
 
 
-def json_logging_config() -> dict[str, Any]:
-    """A dictConfig that mode/faust merge into theirs: same root level, JSON to stdout."""
-    return {
+def json_logging_config(collapse: logging.Filter | None = None) -> dict[str, Any]:
+    """A dictConfig that mode/faust merge into theirs: same root level, JSON to stdout.
+    `collapse` (a RepeatCollapser) filters every record the handler writes, ours and the
+    libraries'."""
+    handler: dict[str, Any] = {"class": "logging.StreamHandler", "formatter": "json",
+                               "stream": "ext://sys.stdout"}
+    config: dict[str, Any] = {
         "merge": True,
         "version": 1,
         "formatters": {"json": {"()": JsonFormatter}},
-        "handlers": {"default": {"class": "logging.StreamHandler", "formatter": "json",
-                                 "stream": "ext://sys.stdout"}},
+        "handlers": {"default": handler},
     }
+    if collapse is not None:
+        config["filters"] = {"collapse": {"()": lambda: collapse}}
+        handler["filters"] = ["collapse"]
+    return config

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter, deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from streams.observability.labels import ROUTES, LabelGuard
@@ -27,6 +27,9 @@ class PipelineObserver:
         self.routes: Counter[str] = Counter(dict.fromkeys(ROUTES, 0))
         self.events_in = 0
         self.recent_deadletters: deque[tuple[float, str]] = deque(maxlen=_RECENT)
+        self.last_rebalance: float | None = None
+        # Sizes the status page shows, registered by the app once the tables exist.
+        self.table_sizes: dict[str, Callable[[], int]] = {}
         for route in ROUTES:
             metrics.events_out.labels(route)
         for kind in RIGHTS_KINDS:
@@ -67,6 +70,7 @@ class PipelineObserver:
         self.metrics.e2e.observe_many([max(0.0, now - t) for t in tally.timestamps])
 
     def on_assigned(self, partitions: int) -> None:
+        self.last_rebalance = time.time()
         self.metrics.rebalances.inc()
         self.metrics.assigned.set(partitions)
 

@@ -7,10 +7,10 @@ import os
 from pathlib import Path
 from typing import Any
 
+from redactors import codec
 from redactors.export import HeldRecord, build_export
 from redactors.sealing import decrypt_identifiable, key_id
 from redactors.suppression import SubjectHasher
-from schemas import codec
 from streams.rights.reader import KeyReader
 from streams.security import PLAINTEXT, ClientSecurity
 from streams.topics import KEYS_TABLE, TopicNames

@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Any
 import faust
 from faust.types import EventT
 
+from redactors import codec
 from redactors.age import is_under_age
 from redactors.consent import ConsentState
 from redactors.suppression import SubjectHasher, SuppressionEntry, SuppressionList
-from schemas import codec
 from schemas.consent import encode_consent
 from schemas.rights import (
     REQUEST_ID,

@@ -7,7 +7,7 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
-from schemas import codec
+from redactors import codec
 from schemas.rights import RightsRequest
 from streams.security import PLAINTEXT, ClientSecurity
 from streams.topics import TopicNames

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import faust
 
-from schemas import codec
+from redactors import codec
 from streams.rights.writer import RightsWriter
 from streams.topics import KEYS_TABLE, SUPPRESSION_TABLE, Retention
 

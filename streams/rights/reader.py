@@ -9,8 +9,8 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.partitioner import murmur2
 
+from redactors import codec
 from redactors.export import HeldRecord
-from schemas import codec
 from streams.security import PLAINTEXT, ClientSecurity
 
 __all__ = ["KeyReader", "partition_for"]

@@ -19,7 +19,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from redactors.consent import ConsentState
 from schemas.consent import encode_consent
 from streams.admin import create_topics
-from streams.topics import TopicNames, topic_specs
+from streams.topics import KEYS_TABLE, SUPPRESSION_TABLE, TopicNames, topic_specs
 
 PARTITIONS = 4
 CHILDREN = 20  # subjects u0..u19 are under 16: their events must be dropped
@@ -87,10 +87,10 @@ async def produce_corpus(bootstrap: str, topic: str, seqs: range,
                          per_second: float | None = None) -> dict[str, int]:
     """Produce unkeyed events round-robin, at `per_second` if given (so that faults land
     while records flow); returns source ref "p:offset" -> seq. One idempotent producer
-    whose requests may wait two minutes: a broker restart delays the feed but neither
-    loses nor duplicates an input."""
+    whose requests may wait five minutes: a broker restart or a 70 s outage delays the
+    feed but neither loses nor duplicates an input."""
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=5,
-                                enable_idempotence=True, request_timeout_ms=120_000)
+                                enable_idempotence=True, request_timeout_ms=300_000)
     await producer.start()
     try:
         pending = []
@@ -160,14 +160,19 @@ class Ledger:
     routes: dict[int, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
     analytics_values: list[bytes] = field(default_factory=list)
     unknown_sources: int = 0
+    # (route, output partition, source partition) -> source offsets in the order read
+    sources: dict[tuple[str, int, int], list[int]] = field(
+        default_factory=lambda: defaultdict(list))
 
     def add(self, route: str, refs: dict[str, int], headers: Sequence[tuple[str, bytes]],
-            value: bytes) -> None:
+            value: bytes, partition: int = 0) -> None:
         src = dict(headers).get("lw-src", b"").decode()
         if src not in refs:
             self.unknown_sources += 1
             return
         self.routes[refs[src]][route] += 1
+        source_partition, offset = src.split(":")
+        self.sources[route, partition, int(source_partition)].append(int(offset))
         if route == "analytics":
             self.analytics_values.append(value)
 
@@ -188,6 +193,21 @@ class Ledger:
                  for seq, seen in sorted(self.routes.items())
                  if any(n > 1 for n in seen.values())}
         return dict(list(found.items())[:limit])
+
+    def out_of_order(self) -> int:
+        """Outputs whose source comes before one already seen in their route and partition,
+        repeats left out (a replay under at-least-once repeats a run in order)."""
+        late = 0
+        for offsets in self.sources.values():
+            seen: set[int] = set()
+            highest = -1
+            for offset in offsets:
+                if offset in seen:
+                    continue
+                seen.add(offset)
+                late += offset < highest
+                highest = max(highest, offset)
+        return late
 
     def accounted(self, seqs: range) -> Counter[str]:
         counts: Counter[str] = Counter()
@@ -221,7 +241,7 @@ async def read_outputs(bootstrap: str, prefix: str, refs: dict[str, int], *, exp
             batch = await consumer.getmany(timeout_ms=500, max_records=5000)
             for tp, records in batch.items():
                 for r in records:
-                    ledger.add(routes[tp.topic], refs, r.headers, r.value)
+                    ledger.add(routes[tp.topic], refs, r.headers, r.value, tp.partition)
                 quiet_since = time.monotonic()
             if len(ledger.routes) >= expect and time.monotonic() - quiet_since > 2.0:
                 break
@@ -292,7 +312,74 @@ def settle_accounting(bootstrap: str, prefix: str, refs: dict[str, int],
     assert counts["conflict"] == 0, counts
     assert sum(counts.values()) == len(seqs), counts
     assert ledger.unknown_sources == 0
+    assert ledger.out_of_order() == 0
     analytics = b"\n".join(ledger.analytics_values)
     assert b"@example.org" not in analytics
     assert not IP_LEAK.search(analytics)
     return dict(counts), ledger.duplicates()
+
+
+async def open_transactions(bootstrap: str, prefix: str) -> dict[str, int]:
+    """Output partitions whose last stable offset trails their end: a transaction left
+    open there ("topic:partition" -> records not yet decided)."""
+    names = names_for(prefix)
+    topics = (names.analytics, names.identifiable, names.deadletter,
+              names.changelog(KEYS_TABLE))
+    parts = [TopicPartition(t, p) for t in topics for p in range(PARTITIONS)]
+    ends: dict[str, dict[TopicPartition, int]] = {}
+    for isolation in ("read_committed", "read_uncommitted"):
+        consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None,
+                                    isolation_level=isolation)
+        await consumer.start()
+        try:
+            ends[isolation] = await consumer.end_offsets(parts)
+        finally:
+            await consumer.stop()
+    return {f"{tp.topic}:{tp.partition}": ends["read_uncommitted"][tp] - stable
+            for tp, stable in ends["read_committed"].items()
+            if stable < ends["read_uncommitted"][tp]}
+
+
+def assert_no_open_transaction(bootstrap: str, prefix: str, timeout: float = 90.0) -> None:
+    """Every transaction on the outputs and the keys changelog decided (LSO = HW) within
+    `timeout` once the inputs are committed (a zombie's is aborted when it is fenced)."""
+    deadline = time.monotonic() + timeout
+    while (open_ := asyncio.run(open_transactions(bootstrap, prefix))):
+        assert time.monotonic() < deadline, f"transactions left open: {open_}"
+        time.sleep(1.0)
+
+
+async def read_all(bootstrap: str, topics: Sequence[str]) -> list[bytes]:
+    """Every key and value on `topics` (of PARTITIONS partitions, as the worker creates its
+    changelogs) up to their current end, aborted records included."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None,
+                                enable_auto_commit=False, isolation_level="read_uncommitted")
+    await consumer.start()
+    out: list[bytes] = []
+    try:
+        existing = await consumer.topics()
+        parts = [TopicPartition(t, p) for t in topics if t in existing
+                 for p in range(PARTITIONS)]
+        if not parts:
+            return out
+        consumer.assign(parts)
+        await consumer.seek_to_beginning(*parts)
+        ends = await consumer.end_offsets(parts)
+        while [tp for tp, end in ends.items() if await consumer.position(tp) < end]:
+            batch = await consumer.getmany(timeout_ms=1000, max_records=5000)
+            out += [r.key or b"" for rs in batch.values() for r in rs]
+            out += [r.value or b"" for rs in batch.values() for r in rs]
+    finally:
+        await consumer.stop()
+    return out
+
+
+def assert_no_canary(bootstrap: str, prefix: str, logs: Sequence[str]) -> None:
+    """No known PII value (the corpus's e-mails and full IPs) in the changelogs or in the
+    workers' own logs (analytics is checked by settle_accounting)."""
+    names = names_for(prefix)
+    stored = b"\n".join(asyncio.run(read_all(bootstrap, [
+        names.changelog(KEYS_TABLE), names.changelog(SUPPRESSION_TABLE)])))
+    for where, blob in (("changelogs", stored), ("worker logs", "\n".join(logs).encode())):
+        assert b"@example.org" not in blob, where
+        assert not IP_LEAK.search(blob), where

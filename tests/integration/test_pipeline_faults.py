@@ -1,4 +1,5 @@
-"""Faults that need no broker restart: a clean stop, and a worker joining and leaving.
+"""Faults that need no broker restart: a clean stop, a worker joining and leaving, a
+paused worker, and an exception between produce and commit.
 
 Invariants as in test_pipeline_delivery: every input in exactly one outcome, nothing
 lost, no child event anywhere, no known PII in analytics; no duplicate under
@@ -17,10 +18,13 @@ import pytest
 from tests.integration.pipeline_kit import (
     EVENTS_FAULTS,
     PacedFeed,
+    assert_no_canary,
+    assert_no_open_transaction,
     events_in_by_partition,
     names_for,
     produce_corpus,
     publish_consent,
+    read_outputs,
     settle_accounting,
     setup_topics,
     wait_for_progress,
@@ -116,6 +120,34 @@ def test_a_paused_worker_is_fenced_when_it_wakes(kafka_bootstrap, topic_prefix,
     counts, duplicates = settle_accounting(kafka_bootstrap, topic_prefix, refs, seqs)
     print(f"\nSIGSTOP/SIGCONT ({'exactly' if exactly_once else 'at least'} once): {counts}, "
           f"duplicates={duplicates}")
+    if exactly_once:
+        assert duplicates == 0
+
+
+@pytest.mark.timeout(300)
+@MODES
+def test_an_exception_between_produce_and_commit(kafka_bootstrap, topic_prefix,
+                                                 worker_factory, exactly_once):
+    """LOGWARDEN_INJECT_FAULT raises once after a batch's outputs were sent and before its
+    offsets were committed. The worker recovers in-process: at-least-once goes back to
+    the committed offsets (the batch comes twice), exactly-once aborts the transaction
+    (its outputs exist but read_committed never sees them) and routes the records again."""
+    seqs, refs = prepare(kafka_bootstrap, topic_prefix)
+    extra = ("--exactly-once",) if exactly_once else ()
+    worker = worker_factory(*worker_args(topic_prefix, *extra), name="injected",
+                            env={**worker_env(), "LOGWARDEN_INJECT_FAULT": "before-commit:3"})
+    counts, duplicates = settle_accounting(kafka_bootstrap, topic_prefix, refs, seqs)
+    assert worker.alive(), worker.logs()[-3000:]
+    assert "fault injected between produce and commit" in worker.logs()
+    assert_no_open_transaction(kafka_bootstrap, topic_prefix)
+    assert_no_canary(kafka_bootstrap, topic_prefix, [worker.logs()])
+    every_write = asyncio.run(read_outputs(kafka_bootstrap, topic_prefix, refs,
+                                           expect=len(refs), timeout=60,
+                                           read_committed=False))
+    print(f"\ninjected fault ({'exactly' if exactly_once else 'at least'} once): {counts}, "
+          f"duplicates={duplicates}, written twice (aborted included)="
+          f"{every_write.duplicates()}")
+    assert every_write.duplicates() > 0  # the fault struck after the outputs were sent
     if exactly_once:
         assert duplicates == 0
 

@@ -20,6 +20,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
@@ -53,6 +54,11 @@ class SecureBroker:
     @property
     def url(self) -> str:
         return f"kafka://{self.bootstrap}"
+
+    @property
+    def mtls_url(self) -> str:
+        """The mutual-TLS client port (kafka.sh: KAFKA_MTLS_PORT, default port + 1)."""
+        return f"kafka://127.0.0.1:{self.port + 1}"
 
     def config(self, user: str) -> Path:
         return self.run / "clients" / f"{user}.properties"
@@ -239,18 +245,35 @@ def _outage(broker: SecureBroker, web: int, worker: WorkerProcess) -> None:
         time.sleep(0.5)
 
 
-def _untrusted_ca(directory: Path) -> Path:
+def _certificate(common_name: str, *, issuer: tuple[Any, x509.Certificate] | None = None,
+                 days: tuple[int, int] = (0, 1)) -> tuple[Any, x509.Certificate]:
+    """A key and its certificate, valid from `days[0]` to `days[1]` days from now, signed
+    by `issuer` (key, certificate) or self-signed as a CA."""
     key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "someone else's CA")])
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
     now = dt.datetime.now(dt.UTC)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
-            .public_key(key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(now).not_valid_after(now + dt.timedelta(days=1))
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
-            .sign(key, hashes.SHA256()))
-    path = directory / "other-ca.pem"
+    builder = (x509.CertificateBuilder().subject_name(name)
+               .issuer_name(issuer[1].subject if issuer else name)
+               .public_key(key.public_key()).serial_number(x509.random_serial_number())
+               .not_valid_before(now + dt.timedelta(days=days[0]))
+               .not_valid_after(now + dt.timedelta(days=days[1])))
+    if issuer is None:
+        builder = builder.add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+    return key, builder.sign(issuer[0] if issuer else key, hashes.SHA256())
+
+
+def _write_pem(directory: Path, stem: str, key: Any, cert: x509.Certificate) -> Path:
+    """`stem`.key and `stem`.crt in `directory`; returns the certificate's path."""
+    (directory / f"{stem}.key").write_bytes(key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption()))
+    path = directory / f"{stem}.crt"
     path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     return path
+
+
+def _untrusted_ca(directory: Path) -> Path:
+    return _write_pem(directory, "other-ca", *_certificate("someone else's CA"))
 
 
 def _variant(broker: SecureBroker, directory: Path, case: str) -> Path | None:
@@ -345,3 +368,61 @@ def test_acls_check_reports_missing_and_extra_grants(secure_broker):
     assert after.returncode == 1
     assert f"extra   User:analytics ALLOW READ on TOPIC literal:{prefix}logs.raw" in after.stderr
     assert "missing" not in after.stderr
+
+
+def _mtls_variant(broker: SecureBroker, directory: Path, case: str) -> Path | None:
+    """A mutual-TLS client config for `case` (None: no config, PLAINTEXT)."""
+    tls = broker.run / "tls"
+    ca_key = serialization.load_pem_private_key((tls / "ca.key").read_bytes(), None)
+    ca = (ca_key, x509.load_pem_x509_certificate((tls / "ca.pem").read_bytes()))
+    if case == "plaintext":
+        return None
+    if case in ("privacy", "emitter"):  # made by kafka.sh, signed by the broker's CA
+        return broker.config(f"{case}-mtls")
+    lines = ["security.protocol=SSL", f"ssl.ca.location={tls / 'ca.pem'}"]
+    if case != "no certificate":
+        issuer, days = {"expired certificate": (ca, (-10, -1)),
+                        "untrusted CA": (_certificate("someone else's CA"), (0, 1))}[case]
+        stem = case.replace(" ", "-")
+        cert = _write_pem(directory, stem, *_certificate("privacy", issuer=issuer, days=days))
+        lines += [f"ssl.certificate.location={cert}",
+                  f"ssl.key.location={directory / f'{stem}.key'}"]
+    path = directory / f"mtls-{case.replace(' ', '-')}.properties"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+MTLS_REFUSED = {
+    "plaintext": "security.protocol: PLAINTEXT, but 127.0.0.1",
+    "no certificate": "requires a client certificate (mutual TLS); set ssl.certificate.location",
+    "expired certificate": "ssl.certificate.location: the client certificate",
+    "untrusted CA": "refused the client certificate",
+    "emitter": "not authorized: principal of the client certificate CN=emitter",
+}
+
+
+def test_mutual_tls_client_certificates(secure_broker, tmp_path):
+    """The secure broker's second client port requires a client certificate (no SASL) and
+    takes its CN as the principal: the privacy team's certificate writes consent; no
+    certificate, an expired one, one from another CA, a plaintext client and a principal
+    without the ACL are each refused with one line naming the setting, nothing written."""
+    broker = secure_broker
+    written, refused = unique_prefix(), unique_prefix()
+    _prepare(broker, written)
+    _prepare(broker, refused)
+
+    def consent(prefix: str, case: str) -> subprocess.CompletedProcess[str]:
+        config = _mtls_variant(broker, tmp_path, case)
+        extra = ["--client-config", str(config)] if config else []
+        return logwarden("consent", "set", "u9", "--analytics", "--broker", broker.mtls_url,
+                         "--topic-prefix", prefix, *extra)
+
+    _ok(consent(written, "privacy"))
+    assert asyncio.run(_end_offsets(broker, f"{written}privacy.consent")) == 1
+    for case, expected in MTLS_REFUSED.items():
+        result = consent(refused, case)
+        assert result.returncode == 1, (case, result.stdout, result.stderr)
+        assert expected in result.stderr, (case, result.stderr)
+        assert "Traceback" not in result.stderr, case
+        assert result.stderr.count("\n") == 1, (case, result.stderr)
+    assert asyncio.run(_end_offsets(broker, f"{refused}privacy.consent")) == 0

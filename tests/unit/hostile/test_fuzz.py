@@ -20,6 +20,7 @@ from detect_secrets.settings import default_settings
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from redactors import codec
 from redactors.consent import ConsentState
 from redactors.engine import Engine
 from redactors.keys import InMemoryKeyProvider
@@ -27,7 +28,6 @@ from redactors.policy import load_policy
 from redactors.pseudonym import PseudonymKeyring
 from redactors.result import Outcome, RoutedResult
 from redactors.scanner import FreeTextScanner
-from schemas import codec
 from tests.unit.hostile.canaries import CANARIES, FORMS, encode, leaked
 
 # Every reason the engine gives (README: "a fixed reason code"); internal_error is left out

@@ -127,6 +127,9 @@ def test_otel_session_and_device_ids(classifier: FieldClassifier, field: str) ->
         assert classifier.classify(shape) == "user.device.cookie_id", shape
 
 
+_OIDC_QUASI = {"zoneinfo": "user.device.time_zone", "locale": "user.device.language"}
+
+
 @pytest.mark.parametrize(("claim", "kind"), sorted(OIDC.items()))
 def test_oidc_standard_claims(classifier: FieldClassifier, claim: str, kind: str) -> None:
     category = classifier.classify(tuple(claim.split(".")))
@@ -136,6 +139,8 @@ def test_oidc_standard_claims(classifier: FieldClassifier, claim: str, kind: str
         assert category in IDENTITY
     elif kind == "address":
         assert category in ("user.contact.address", "user.location.coarse")
+    elif claim in _OIDC_QUASI:  # harmless alone, identifying together: generalized
+        assert category == _OIDC_QUASI[claim]
     elif kind in ("flag", "setting", "time"):  # not personal data alone
         assert category in (None, "user.behavior.session", "user.contact.email",
                             "user.contact.phone_number")

@@ -6,15 +6,15 @@ from typing import Any
 
 import pytest
 
-from redactors.builtin_transforms import default_registry
 from redactors.errors import MissingKeyError, TransformError
-from redactors.geo import GeoCoarsen
-from redactors.ipgeo import IpGeneralize
-from redactors.pseudonym import Pseudonymize, PseudonymKeyring
-from redactors.timestamps import CoarsenTimestamp, parse_timestamp
-from redactors.transforms import DROP, Drop, Keep, Mask, TransformDeps
-from redactors.urls import UrlScrub
-from redactors.useragent import UserAgentGeneralize
+from redactors.pseudonym import PseudonymKeyring
+from redactors.transforms import DROP, Drop, Keep, Mask, TransformDeps, default_registry
+from redactors.transforms.geo import GeoCoarsen
+from redactors.transforms.ipgeo import IpGeneralize
+from redactors.transforms.pseudonym import Pseudonymize
+from redactors.transforms.timestamps import CoarsenTimestamp, parse_timestamp
+from redactors.transforms.urls import UrlScrub
+from redactors.transforms.useragent import UserAgentGeneralize
 from tests.unit.redactors.engine_fakes import PatternScanner
 
 DAY = "2026-11-25"
@@ -215,6 +215,11 @@ def test_registry_add_remove_get() -> None:
         registry.get("keep")
     registry.add("keep", Keep.from_policy)
     assert "keep" in registry.types()
+    with pytest.raises(ValueError, match="already registered"):
+        registry.add("keep", Keep.from_policy)
+    registry.remove("keep")
+    with pytest.raises(KeyError, match="keep"):
+        registry.remove("keep")
     with pytest.raises(MissingKeyError):
         registry.build({"type": "pseudonym"}, deps)
     with pytest.raises(ValueError, match="takes no settings"):

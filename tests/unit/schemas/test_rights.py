@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from schemas import codec
+from redactors import codec
 from schemas.rights import (
     Receipt,
     ReceiptStatus,

@@ -7,8 +7,8 @@ import contextlib
 import dataclasses
 from collections.abc import AsyncIterator
 
+from redactors import codec
 from redactors.policy import load_policy
-from schemas import codec
 from streams.dataplane.aggregation import STATE_KEY, Aggregator
 
 DAY = 1_764_547_200

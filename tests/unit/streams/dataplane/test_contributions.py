@@ -9,13 +9,13 @@ import orjson
 import pytest
 from jsonschema import Draft202012Validator
 
+from redactors import codec
 from redactors.aggregates import MetricRelease
 from redactors.aggregates.record import release_record
 from redactors.consent import ConsentState
 from redactors.engine import Engine, load_engine
 from redactors.keys import InMemoryKeyProvider
 from redactors.policy import load_policy
-from schemas import codec
 from streams.dataplane.contributions import ContributionTap
 from streams.dataplane.router import Router
 from streams.dataplane.tally import BatchTally

@@ -10,7 +10,7 @@ from ua_parser import parse
 
 from redactors.errors import TransformError
 from redactors.findings import TextScanner
-from redactors.transforms import Transform, TransformDeps
+from redactors.transforms.base import Transform, TransformDeps
 
 __all__ = ["UserAgentGeneralize", "device_class"]
 

@@ -9,7 +9,7 @@ from typing import Any
 from iptocc import country_code
 
 from redactors.errors import TransformError
-from redactors.transforms import DROP, Transform, TransformDeps
+from redactors.transforms.base import DROP, Transform, TransformDeps
 
 __all__ = ["IpGeneralize", "country_of"]
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from redactors.errors import TransformError
 from redactors.findings import TextScanner
-from redactors.transforms import DROP, Transform, TransformDeps
+from redactors.transforms.base import DROP, Transform, TransformDeps
 
 __all__ = ["GeoCoarsen"]
 

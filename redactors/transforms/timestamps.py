@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from redactors.errors import TransformError
-from redactors.transforms import DROP, Transform, TransformDeps
+from redactors.transforms.base import DROP, Transform, TransformDeps
 
 __all__ = ["CoarsenTimestamp", "parse_timestamp"]
 

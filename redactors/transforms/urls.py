@@ -9,7 +9,7 @@ from urllib.parse import unquote
 
 from redactors.errors import TransformError
 from redactors.findings import TextScanner
-from redactors.transforms import Transform, TransformDeps
+from redactors.transforms.base import Transform, TransformDeps
 
 __all__ = ["UrlScrub"]
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from redactors.geo import GeoCoarsen
-from redactors.ipgeo import IpGeneralize
-from redactors.pseudonym import Pseudonymize
-from redactors.timestamps import CoarsenTimestamp
-from redactors.transforms import Drop, Keep, Mask, Scan, TransformRegistry
-from redactors.urls import UrlScrub
-from redactors.useragent import UserAgentGeneralize
+from redactors.transforms.base import Drop, Keep, Mask, Scan, TransformRegistry
+from redactors.transforms.geo import GeoCoarsen
+from redactors.transforms.ipgeo import IpGeneralize
+from redactors.transforms.pseudonym import Pseudonymize
+from redactors.transforms.quasi import LocaleLanguage, ScreenClass, TimeZoneOffset
+from redactors.transforms.timestamps import CoarsenTimestamp
+from redactors.transforms.urls import UrlScrub
+from redactors.transforms.useragent import UserAgentGeneralize
 
 __all__ = ["BUILTIN_TREATMENTS", "default_registry"]
 
@@ -30,4 +31,7 @@ def default_registry() -> TransformRegistry:
     registry.add("timestamp", CoarsenTimestamp.from_policy)
     registry.add("user_agent", UserAgentGeneralize.from_policy)
     registry.add("url", UrlScrub.from_policy)
+    registry.add("time_zone", TimeZoneOffset.from_policy)
+    registry.add("locale", LocaleLanguage.from_policy)
+    registry.add("screen", ScreenClass.from_policy)
     return registry

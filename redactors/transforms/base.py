@@ -71,10 +71,15 @@ class TransformRegistry:
         self._factories: dict[str, TransformFactory] = {}
 
     def add(self, type_name: str, factory: TransformFactory) -> None:
+        """Register one factory; its type name must be new (as in DetectorRegistry)."""
+        if type_name in self._factories:
+            raise ValueError(f"transform type {type_name} is already registered")
         self._factories[type_name] = factory
 
     def remove(self, type_name: str) -> None:
-        self._factories.pop(type_name, None)
+        """Unregister the factory for `type_name`."""
+        if self._factories.pop(type_name, None) is None:
+            raise KeyError(f"no transform type {type_name}")
 
     def get(self, type_name: str) -> TransformFactory:
         try:

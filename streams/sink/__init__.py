@@ -1,0 +1,2 @@
+"""`logwarden sink`: logs.analytics to Hive-partitioned Parquet, offsets committed after
+each file is durable."""

@@ -1,0 +1,1 @@
+"""State that outgrows memory: the consent view on disk (LMDB) behind a bounded cache."""

@@ -1,0 +1,59 @@
+"""Consent packed into 11 bytes: flags, birth year and updated_at in milliseconds.
+
+The subject id is not in the value: the store's key is the subject's keyed hash
+(streams.state.store.subject_key), and a decoded state takes its id from the lookup.
+`updated_at` keeps millisecond precision in UTC (an event's other offsets and finer
+digits are normalised away, as `logwarden consent set` writes them anyway).
+"""
+
+from __future__ import annotations
+
+import struct
+from datetime import UTC, datetime
+
+from redactors.consent import ConsentState
+
+__all__ = ["PACKED_SIZE", "pack_consent", "unpack_consent"]
+
+_FORMAT = struct.Struct("<BHq")  # flags, birth year (0: none), updated_at ms (if flagged)
+PACKED_SIZE = _FORMAT.size
+_ANALYTICS, _PROFILING, _MARKETING, _GPC, _BIRTH_YEAR, _UPDATED = (1 << i for i in range(6))
+
+
+def _millis(text: str) -> int:
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return int(moment.timestamp() * 1000)
+
+
+def _rfc3339(millis: int) -> str:
+    moment = datetime.fromtimestamp(millis / 1000, UTC)
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def pack_consent(state: ConsentState) -> bytes:
+    """The stored value of a valid consent state (decode_consent checked its fields)."""
+    flags = ((_ANALYTICS if state.analytics else 0) | (_PROFILING if state.profiling else 0)
+             | (_MARKETING if state.marketing else 0) | (_GPC if state.gpc else 0))
+    year = state.birth_year
+    if year is not None and 0 < year < 1 << 16:
+        flags |= _BIRTH_YEAR
+    millis = 0
+    if state.updated_at is not None:
+        flags |= _UPDATED
+        millis = _millis(state.updated_at)
+    return _FORMAT.pack(flags, year if flags & _BIRTH_YEAR else 0, millis)
+
+
+def unpack_consent(subject_id: str, value: bytes) -> ConsentState:
+    """The state stored as `value`; ValueError when it is not a packed consent."""
+    try:
+        flags, year, millis = _FORMAT.unpack(value)
+    except struct.error:
+        raise ValueError("not a packed consent value") from None
+    return ConsentState(subject_id=subject_id, analytics=bool(flags & _ANALYTICS),
+                        profiling=bool(flags & _PROFILING), marketing=bool(flags & _MARKETING),
+                        gpc=bool(flags & _GPC),
+                        birth_year=year if flags & _BIRTH_YEAR else None,
+                        updated_at=_rfc3339(millis) if flags & _UPDATED else None)

@@ -1,0 +1,221 @@
+"""privacy.consent on disk: an LMDB environment and the checkpoint it carries.
+
+One environment per consent topic on a host (`{state_dir}/{topic}.lmdb`), shared by the
+worker processes there: LMDB maps the file, so the page cache holds one copy for all
+of them, and it serialises their write transactions. Each write transaction stores
+records and the offsets they cover together, so the checkpoint is always exactly what
+the data says. Records below the stored offset of their partition are skipped, which
+makes the processes' repeated writes of the same records harmless.
+
+Keys are the subject's keyed hash (the suppression key's HMAC, 16 bytes), never the id:
+after an erasure, what a freed page may still hold is that hash and 11 bytes of flags,
+the same hash the suppression list keeps by design. LMDB does not scrub freed pages, so
+that residue lasts until the page is reused or the store is rebuilt: a rebuild by the
+store's only user removes the files (each process holds a shared lock on `*.users`).
+Measured against RocksDB in
+benchmarks/bench_state_store.py (README, "State at scale").
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import shutil
+import struct
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import lmdb
+
+from redactors.suppression import SubjectHasher
+
+__all__ = ["KEY_BYTES", "ConsentStore", "Resume", "StoreWrite", "subject_key"]
+
+log = logging.getLogger(__name__)
+
+KEY_BYTES = 16
+FORMAT = b"logwarden-consent-1"
+_OFFSET = struct.Struct("<q")
+_TIME = struct.Struct("<d")
+_FINGERPRINT, _CAUGHT_UP = b"fingerprint", b"caught_up_at"
+_FOREIGN = "foreign (another topic, partition count, policy version or key)"
+
+
+def subject_key(hasher: SubjectHasher, subject_id: str) -> bytes:
+    """The store's key for a subject: the first 16 bytes of its suppression hash."""
+    return bytes.fromhex(hasher(subject_id).partition(":")[2][:2 * KEY_BYTES])
+
+
+def _offset_key(partition: int) -> bytes:
+    return b"offset/%d" % partition
+
+
+@dataclass(frozen=True, slots=True)
+class StoreWrite:
+    """One record to store: its position, the subject's key, and the packed value or None."""
+
+    partition: int
+    offset: int
+    key: bytes
+    value: bytes | None
+
+
+@dataclass(frozen=True, slots=True)
+class Resume:
+    """Where reading privacy.consent starts: per partition, or everywhere from the start."""
+
+    offsets: Mapping[int, int]
+    reason: str  # "checkpoint" or why the store was rebuilt
+
+
+class ConsentStore:
+    """The LMDB environment: packed consent by subject key, and the checkpoint."""
+
+    def __init__(self, path: Path, *, fingerprint: bytes, map_size: int, max_age: float,
+                 clock: Callable[[], float] = time.time) -> None:
+        """`fingerprint` names what the data was read from (topic, partitions, policy
+        version, hash key); `max_age` is how old the last caught-up moment of a checkpoint
+        may be (less than the topic's delete.retention.ms, or a tombstone may be gone)."""
+        self.path = path
+        self._fingerprint = FORMAT + b"\0" + fingerprint
+        self._map_size = map_size
+        self._max_age = max_age
+        self._clock = clock
+        self._env: lmdb.Environment | None = None
+        self._users: int | None = None  # fd of the `.users` lock file
+        self._data: lmdb._Database | None = None
+        self._meta: lmdb._Database | None = None
+
+    def _open(self) -> None:
+        self.path.mkdir(parents=True, exist_ok=True)
+        if self._users is None:
+            users = self.path.parent / f"{self.path.name}.users"
+            self._users = os.open(users, os.O_RDWR | os.O_CREAT, 0o600)
+            fcntl.flock(self._users, fcntl.LOCK_SH)
+        self._env = lmdb.open(str(self.path), map_size=self._map_size, max_dbs=2,
+                              metasync=False, readahead=False)
+        self._data = self._env.open_db(b"consent")
+        self._meta = self._env.open_db(b"meta")
+
+    def resume(self, begins: Mapping[int, int], ends: Mapping[int, int]) -> Resume:
+        """Open the store and check its checkpoint against the topic's offsets now; a
+        missing, corrupt, foreign or stale checkpoint empties the store (read it all)."""
+        reason = "checkpoint"
+        if self._env is None:
+            try:
+                self._open()
+            except lmdb.Error:
+                reason = "corrupt"
+                if not self._remove_files():
+                    raise  # another process has it open; it retries (consent feed)
+        if reason == "checkpoint":
+            try:
+                reason, offsets = self._check(begins, ends)
+            except (lmdb.Error, struct.error):
+                reason, offsets = "corrupt", {}
+            if reason == "checkpoint":
+                log.info("consent checkpoint found: reading privacy.consent from it",
+                         extra={"records_behind": sum(max(0, ends[p] - o)
+                                                      for p, o in offsets.items())})
+                return Resume(offsets, reason)
+        if not self._remove_files():
+            self._reset()  # shared: emptied in place; freed pages are reused later
+        log.warning("consent checkpoint %s: rebuilding the consent store from the whole "
+                    "topic", reason)
+        return Resume({}, reason)
+
+    def _check(self, begins: Mapping[int, int], ends: Mapping[int, int]
+               ) -> tuple[str, dict[int, int]]:
+        with self._txn() as txn:
+            fingerprint = txn.get(_FINGERPRINT, db=self._meta)
+            if fingerprint is None:
+                return "missing", {}
+            if fingerprint != self._fingerprint:
+                return _FOREIGN, {}
+            caught_up = txn.get(_CAUGHT_UP, db=self._meta)
+            if caught_up is None or self._clock() - _TIME.unpack(caught_up)[0] > self._max_age:
+                return "stale (older than the tombstone retention allows)", {}
+            offsets = {}
+            for partition in ends:
+                stored = txn.get(_offset_key(partition), db=self._meta)
+                offsets[partition] = _OFFSET.unpack(stored)[0] if stored is not None else 0
+        for partition, offset in offsets.items():
+            if offset > ends[partition]:
+                return "foreign (ahead of the topic: recreated?)", {}
+            if offset < begins.get(partition, 0):
+                return "stale (the topic's log start moved past it)", {}
+        return "checkpoint", offsets
+
+    def _txn(self, *, write: bool = False) -> lmdb.Transaction:
+        assert self._env is not None, "resume() opens the store"
+        return self._env.begin(write=write)
+
+    def _remove_files(self) -> bool:
+        """Delete and recreate the store if no other process uses it."""
+        assert self._users is not None, "_open() takes the users lock"
+        try:
+            fcntl.flock(self._users, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        try:
+            if self._env is not None:
+                self._env.close()
+                self._env = None
+            shutil.rmtree(self.path, ignore_errors=True)
+            self._open()
+            self._reset()
+        finally:
+            fcntl.flock(self._users, fcntl.LOCK_SH)
+        return True
+
+    def _reset(self) -> None:
+        assert self._data is not None, "resume() opens the store"
+        assert self._meta is not None, "resume() opens the store"
+        with self._txn(write=True) as txn:
+            txn.drop(self._data, delete=False)
+            txn.drop(self._meta, delete=False)
+            txn.put(_FINGERPRINT, self._fingerprint, db=self._meta)
+
+    def get(self, key: bytes) -> bytes | None:
+        with self._txn() as txn:
+            value = txn.get(key, db=self._data)
+            return None if value is None else bytes(value)
+
+    def write(self, records: Iterable[StoreWrite], positions: Mapping[int, int],
+              caught_up_at: float | None = None) -> None:
+        """Store records and advance the checkpoint to `positions`, in one transaction."""
+        with self._txn(write=True) as txn:
+            covered: dict[int, int] = {}
+            for partition in positions:
+                stored = txn.get(_offset_key(partition), db=self._meta)
+                covered[partition] = _OFFSET.unpack(stored)[0] if stored is not None else 0
+            for r in records:
+                if r.offset < covered.get(r.partition, 0):
+                    continue  # another process on this host stored it already
+                if r.value is None:
+                    txn.delete(r.key, db=self._data)
+                else:
+                    txn.put(r.key, r.value, db=self._data)
+            for partition, position in positions.items():
+                if position > covered[partition]:
+                    txn.put(_offset_key(partition), _OFFSET.pack(position), db=self._meta)
+            if caught_up_at is not None:
+                txn.put(_CAUGHT_UP, _TIME.pack(caught_up_at), db=self._meta)
+
+    def __len__(self) -> int:
+        if self._env is None:
+            return 0
+        with self._txn() as txn:
+            entries: int = txn.stat(self._data)["entries"]
+            return entries
+
+    def close(self) -> None:
+        if self._env is not None:
+            self._env.close()
+            self._env = None
+        if self._users is not None:
+            os.close(self._users)  # releases the lock
+            self._users = None
