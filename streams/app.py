@@ -18,6 +18,7 @@ from aiokafka import AIOKafkaConsumer
 from redactors.engine import Engine, load_engine
 from redactors.keys import InMemoryKeyProvider
 from redactors.kwindow import RiskWindow
+from streams.dataplane.aggregation import aggregation_for
 from streams.dataplane.delivery import AtLeastOnce, Delivery, ExactlyOnce, ProducerOptions
 from streams.dataplane.faults import FaultInjector
 from streams.dataplane.keys import KeyStore
@@ -31,7 +32,7 @@ from streams.rights.agent import Rights, register_rights
 from streams.settings import Settings
 from streams.state.build import stored_consent
 from streams.tables import ConsentView, suppression_table
-from streams.topics import KEYS_TABLE, TopicNames
+from streams.topics import AGGREGATE_CONTRIBUTIONS, KEYS_TABLE, TopicNames
 from streams.transport import LowLatencyApp
 
 __all__ = ["Pipeline", "create_app", "create_pipeline"]
@@ -141,13 +142,17 @@ def create_pipeline(settings: Settings, *, hooks: PipelineHooks | None = None,
     rights: Rights = register_rights(pipeline, env)  # suppression is not optional
     observer.table_sizes.update(consent=consent.__len__,
                                 suppression=pipeline.suppressed.__len__)
+    tap, aggregator = aggregation_for(engine.policy, settings, names,
+                                      rights.suppression.hasher, observer.metrics.registry,
+                                      beacon=app.beacon)
     router = Router(engine=engine, consent=consent,
                     is_suppressed=rights.suppression.is_suppressed,
                     on_child=rights.on_child_event,
                     outputs={Route.ANALYTICS: names.analytics,
                              Route.IDENTIFIABLE: names.identifiable,
-                             Route.DEADLETTER: names.deadletter},
-                    risk=risk, subject_token=rights.suppression.subject_hash)
+                             Route.DEADLETTER: names.deadletter,
+                             Route.CONTRIBUTION: names.changelog(AGGREGATE_CONTRIBUTIONS)},
+                    risk=risk, subject_token=rights.suppression.subject_hash, tap=tap)
     if risk is not None:
         purge = ErasedPurge(risk, pipeline.suppressed)
 
@@ -159,6 +164,8 @@ def create_pipeline(settings: Settings, *, hooks: PipelineHooks | None = None,
                       router=router, keys=keys, delivery=_delivery(settings, keys),
                       hooks=hooks, max_records=settings.max_poll_records, beacon=app.beacon)
     app.after_recovery.append(plane)
+    if aggregator is not None:
+        app.after_recovery.append(aggregator)
     return pipeline
 
 

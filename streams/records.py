@@ -15,6 +15,7 @@ class Route(StrEnum):
     ANALYTICS = "analytics"
     IDENTIFIABLE = "identifiable"
     DEADLETTER = "deadletter"
+    CONTRIBUTION = "contribution"  # to the aggregator (streams.dataplane.contributions)
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 __all__ = [
+    "AGGREGATE_CONTRIBUTIONS",
+    "AGGREGATE_STATE",
     "CONSENT_TABLE",
     "KEYS_TABLE",
     "SUPPRESSION_TABLE",
@@ -23,6 +25,8 @@ CLEANER_SLACK_MS = HOUR_MS  # log cleaner backoff (15 s) and queueing behind oth
 # Faust table names; their changelogs are "{app_id}-{table}-changelog".
 KEYS_TABLE = "subject_keys"
 SUPPRESSION_TABLE = "suppressed_subjects"
+AGGREGATE_CONTRIBUTIONS = "aggregate_contributions"  # streams.dataplane.aggregation
+AGGREGATE_STATE = "aggregate_state"
 CONSENT_TABLE = "consent"  # the consent view (streams/tables.py) reads privacy.consent whole
 
 
@@ -43,6 +47,10 @@ class TopicNames:
     @property
     def analytics(self) -> str:
         return self._name("logs.analytics")
+
+    @property
+    def aggregates(self) -> str:
+        return self._name("analytics.aggregates")
 
     @property
     def identifiable(self) -> str:
@@ -82,6 +90,8 @@ class Retention:
     # Compacted topics (consent, keys, suppression): see erasure_bound_ms.
     compaction_roll_ms: int = HOUR_MS  # segment.ms and max.compaction.lag.ms
     tombstone_ms: int = DAY_MS  # delete.retention.ms: how long consumers see a delete
+    # Aggregate contributions hold per-user keys: a day's window plus grace and slack.
+    contributions_ms: int = DAY_MS + 2 * HOUR_MS
 
     @classmethod
     def from_policy(cls, retention_days: Mapping[str, int]) -> Retention:
@@ -149,5 +159,9 @@ def topic_specs(names: TopicNames, partitions: int,
         (names.receipts, _deleting(r.receipts_ms), "request receipts (audit trail)"),
         (names.changelog(KEYS_TABLE), _compacted(r), "per-subject data keys (Faust table)"),
         (names.changelog(SUPPRESSION_TABLE), _compacted(r), "erased subjects (Faust table)"),
+        (names.aggregates, _deleting(r.analytics_ms), "DP aggregate releases"),
+        (names.changelog(AGGREGATE_CONTRIBUTIONS), _deleting(r.contributions_ms),
+         "per-user aggregate contributions (restricted)"),
+        (names.changelog(AGGREGATE_STATE), _compacted(r), "aggregate release marks"),
     ]
     return [TopicSpec(name=n, partitions=partitions, config=c, purpose=p) for n, c, p in spec]

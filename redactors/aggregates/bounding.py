@@ -15,11 +15,11 @@ class WindowCounts:
     """One metric's window: which keys each user gave (raw state) and the bounded counts."""
 
     start: int  # seconds since the epoch
-    users: dict[bytes, tuple[str, ...]] = field(default_factory=dict)
+    users: dict[str, tuple[str, ...]] = field(default_factory=dict)  # subject hash -> keys
     counts: Counter[str] = field(default_factory=Counter)
     ignored: int = 0  # contributions past a user's bound
 
-    def add(self, user: bytes, key: str, l0: int) -> bool:
+    def add(self, user: str, key: str, l0: int) -> bool:
         keys = self.users.get(user, ())
         if key in keys:
             return False
@@ -43,7 +43,7 @@ class ContributionBounder:
         size = self.metrics[metric].window_seconds
         return int(at // size) * size
 
-    def add(self, metric: int, at: float, user: bytes, key: str) -> bool:
+    def add(self, metric: int, at: float, user: str, key: str) -> bool:
         """Count `key` for `user` in the window holding time `at`; False when bounded out."""
         start = self.window_of(metric, at)
         window = self.windows[metric].get(start)

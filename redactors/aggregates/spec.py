@@ -139,6 +139,8 @@ def _shape_problems(section: Mapping[str, Any]) -> Iterator[tuple[tuple[Any, ...
             yield (*where, "keys"), f"unknown key list {keys!r}"
         if keys == "private" and "delta" not in spec:
             yield (*where, "delta"), "private keys need a delta for their threshold"
+        if keys != "private" and spec.get("mechanism") == "gaussian":
+            yield (*where, "mechanism"), "gaussian applies to private keys only"
         if keys == "private" and "other_key" in spec:
             yield (*where, "other_key"), "other_key applies to public keys only"
         other = spec.get("other_key")

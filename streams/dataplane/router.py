@@ -15,7 +15,7 @@ from redactors.result import Outcome, RoutedResult
 from streams.dataplane.tally import BatchTally
 from streams.records import Route, SourceRef, TopicRecord, records_for
 
-__all__ = ["ConsentSource", "RawEngine", "Router"]
+__all__ = ["ConsentSource", "ContributionSink", "RawEngine", "Router"]
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +25,13 @@ class RawEngine(Protocol):
 
     def route_raw(self, raw: bytes, consent_of: Callable[[str], ConsentState | None],
                   keys: KeyProvider | None = None) -> RoutedResult: ...
+
+
+class ContributionSink(Protocol):
+    """Collects aggregate contributions (streams.dataplane.contributions.ContributionTap)."""
+
+    def __call__(self, result: RoutedResult, timestamp_ms: int | None) -> None: ...
+    def take(self) -> TopicRecord | None: ...
 
 
 class ConsentSource(Protocol):
@@ -42,9 +49,11 @@ class Router:
     def __init__(self, *, engine: RawEngine, consent: ConsentSource,
                  is_suppressed: Callable[[str], bool], on_child: Callable[[str], None],
                  outputs: Mapping[Route, str], risk: RiskWindow | None = None,
-                 subject_token: Callable[[str], str] | None = None) -> None:
+                 subject_token: Callable[[str], str] | None = None,
+                 tap: ContributionSink | None = None) -> None:
         """`risk` counts (and, with suppression on, generalizes) each analytics record's
-        quasi-identifiers; `subject_token` is the keyed hash it holds instead of an id."""
+        quasi-identifiers; `subject_token` is the keyed hash it holds instead of an id;
+        `tap` collects aggregate contributions (when the policy declares metrics)."""
         self._engine = engine
         self._consent = consent
         self._is_suppressed = is_suppressed
@@ -52,6 +61,7 @@ class Router:
         self.outputs = dict(outputs)
         self._risk = risk
         self._token = subject_token
+        self._tap = tap
 
     def consent_of(self, subject_id: str) -> ConsentState | None:
         """The subject's consent, marked erased while the subject is suppressed."""
@@ -60,6 +70,10 @@ class Router:
             return dataclasses.replace(consent or ConsentState(subject_id=subject_id),
                                        erased=True)
         return consent
+
+    def take_contributions(self) -> TopicRecord | None:
+        """The contributions collected since the last call, as one record (or None)."""
+        return self._tap.take() if self._tap is not None else None
 
     def result_for(self, raw: bytes | None, keys: KeyProvider) -> RoutedResult:
         if raw is None:
@@ -99,6 +113,11 @@ class Router:
             log.warning("engine result not routable: %s", type(exc).__name__)
             result = _deadletter("unroutable_result")
             records = records_for(result, raw if raw is not None else b"", source)
+        if self._tap is not None and result.outcome is Outcome.ANALYTICS:
+            try:
+                self._tap(result, timestamp_ms)
+            except Exception as exc:  # a missed contribution only lowers a count
+                log.warning("aggregate contribution failed: %s", type(exc).__name__)
         tally.events += 1
         tally.outcomes[str(result.outcome)] += 1
         if result.privacy:

@@ -166,6 +166,10 @@ class DataPlane(Service):
                 for r in self._router.records(record.value, source, keys, tally,
                                               record.timestamp):
                     out.append((outputs[r.route], r.key, r.value, r.headers))
+            contributions = self._router.take_contributions()  # one record per batch
+            if contributions is not None:
+                out.append((outputs[contributions.route], contributions.key,
+                            contributions.value, contributions.headers))
             routed.append(Routed(tp=tp, next_offset=records[-1].offset + 1,
                                  events=len(records), key_changes=keys.take_pending(),
                                  outputs=out))

@@ -19,7 +19,7 @@ class PipelineMetrics:
     """Every non-lag metric the worker exports; labels hold fixed codes only."""
 
     def __init__(self, registry: CollectorRegistry) -> None:
-        r = registry
+        r = self.registry = registry
         self.events_in = Counter("logwarden_events_in", "Raw events taken from the input.",
                                  ["topic", "partition"], registry=r)
         self.events_out = Counter("logwarden_events_out", "Events routed, by outcome.",

@@ -27,7 +27,7 @@ def test_emitter_writes_raw_only() -> None:
 
 def test_analytics_reads_analytics_only_in_its_own_groups() -> None:
     mine = [a for a in PLAN if a.principal == P.analytics]
-    assert _topics(P.analytics, Operation.READ) == {NAMES.analytics}
+    assert _topics(P.analytics, Operation.READ) == {NAMES.analytics, NAMES.aggregates}
     assert {a.operation for a in mine} == {Operation.READ}
     assert {(a.resource, a.pattern, a.name) for a in mine if a.resource is Resource.GROUP} == {
         (Resource.GROUP, Pattern.PREFIXED, "analytics")}
@@ -67,7 +67,7 @@ def test_worker_gets_its_group_transactions_and_own_topics_by_prefix() -> None:
                                                  NAMES.identifiable, NAMES.receipts}
     assert _topics(P.worker, Operation.WRITE) == {
         NAMES.analytics, NAMES.identifiable, NAMES.deadletter, NAMES.receipts, NAMES.consent,
-        NAMES.requests}
+        NAMES.requests, NAMES.aggregates}
     assert not any(a.resource is Resource.CLUSTER for a in PLAN)
 
 

@@ -21,7 +21,7 @@ def _record(rng: random.Random, page: str) -> dict[str, object]:
             "user_agent": {"browser": rng.choice(["Chrome", "Firefox", "Netscape"])}}
 
 
-def _counts(plan: AggregatePlan, events: list[tuple[bytes, dict[str, object]]]
+def _counts(plan: AggregatePlan, events: list[tuple[str, dict[str, object]]]
             ) -> list[Counter[str]]:
     """Bounded counts per metric, released through a deterministic (identity) mechanism."""
     bounder = ContributionBounder(plan.metrics)
@@ -34,9 +34,9 @@ def _counts(plan: AggregatePlan, events: list[tuple[bytes, dict[str, object]]]
 
 def test_one_user_with_10000_events_over_500_keys_moves_counts_by_its_bound() -> None:
     rng = random.Random(14)
-    crowd = [(f"u{rng.randrange(300)}".encode(), _record(rng, f"/p{rng.randrange(40)}"))
+    crowd = [(f"u{rng.randrange(300)}", _record(rng, f"/p{rng.randrange(40)}"))
              for _ in range(3_000)]
-    heavy = [(b"heavy", _record(rng, f"/k{i % 500}")) for i in range(10_000)]
+    heavy = [("heavy", _record(rng, f"/k{i % 500}")) for i in range(10_000)]
     mixed = crowd[:]
     for event in heavy:
         mixed.insert(rng.randrange(len(mixed) + 1), event)
@@ -60,8 +60,8 @@ def test_only_contributing_tiers_count_and_unlisted_public_keys_fold_into_other(
 
 def test_a_popped_window_takes_its_per_user_state_with_it() -> None:
     bounder = ContributionBounder(PLAN.metrics)
-    assert bounder.add(0, DAY + 5, b"u", "/a")
-    assert not bounder.add(0, DAY + 6, b"u", "/a")  # each key once
+    assert bounder.add(0, DAY + 5, "u", "/a")
+    assert not bounder.add(0, DAY + 6, "u", "/a")  # each key once
     assert bounder.users_held == 1
     window = bounder.pop(0, DAY)
     assert window.counts == {"/a": 1}

@@ -80,3 +80,19 @@ def test_keys_below_the_one_percent_point_are_released_no_more_than_expected() -
     # a handful of users is never released, a key at 3 thresholds always is
     assert release({f"/few{i}": 5 for i in range(N)}) == {}
     assert len(release({f"/many{i}": 3 * release.threshold for i in range(N)})) == N
+
+
+def test_gaussian_thresholding_meets_its_epsilon_delta_and_noise() -> None:
+    spec = _metric(mechanism="gaussian", max_keys_per_user=10, epsilon=1.0)
+    release = MetricRelease(spec)
+    assert release.mechanism == "gaussian_threshold"
+    assert 0.95 <= release.epsilon <= 1.0  # the least noise that fits
+    assert release.delta <= 1e-8
+    assert release.threshold is not None
+    true = release.threshold * 3
+    noisy = release({f"/p{i}": true for i in range(N)})
+    assert len(noisy) == N
+    errors = [v - true for v in noisy.values()]
+    assert statistics.pstdev(errors) == pytest.approx(release.scale, rel=0.03)
+    assert abs(statistics.fmean(errors)) < 4 * release.scale / math.sqrt(N)
+    assert release({f"/few{i}": 5 for i in range(N)}) == {}

@@ -45,6 +45,8 @@ def _problems(old: str, new: str) -> list[str]:
      '$.aggregates.metrics.page_users_daily.delta: delta 1e-08 per day over the budget'),
     ("      keys: countries", "      keys: planets", "unknown key list 'planets'"),
     ("      other_key: Other", "      other_key: Netscape", "'Netscape' is not in the key list"),
+    ("      other_key: Other", "      other_key: Other\n      mechanism: gaussian",
+     "gaussian applies to private keys only"),
     ("      delta: 1.0e-8\n", "", "private keys need a delta for their threshold"),
     ("  tiers: [full, analytics_only]", "  tiers: [full, none]", "schema:"),
     ("      max_keys_per_user: 1\n", "      max_keys_per_user: 0\n", "schema:"),
