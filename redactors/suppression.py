@@ -60,6 +60,10 @@ class SubjectHasher:
         found = self._cache[subject_id] = f"{self.key_id}:{digest}"
         return found
 
+    def digest(self, subject_id: str) -> bytes:
+        """The raw HMAC-SHA256 of the id, uncached (the consent store's key)."""
+        return hmac.digest(self._key, subject_id.encode("utf-8"), "sha256")
+
     def __repr__(self) -> str:
         return f"SubjectHasher(key=***, key_id={self.key_id!r})"
 
