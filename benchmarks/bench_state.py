@@ -175,20 +175,23 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--subjects", type=int, default=1_000_000)
     parser.add_argument("--events", type=int, default=20_000, help="events per phase")
+    parser.add_argument("--run", help="reuse the topics of an earlier run with this id "
+                        "(same --subjects and --events): nothing is produced")
     parser.add_argument("--memory", action="store_true",
                         help="also measure the in-memory view and an empty worker")
     args = parser.parse_args()
-    run = uuid.uuid4().hex[:8]
+    run = args.run or uuid.uuid4().hex[:8]
     names = TopicNames(prefix=f"bench-state-{run}.", app_id=f"bench-state-{run}")
     workdir = Path(tempfile.mkdtemp(prefix="logwarden-bench-state-"))
-    asyncio.run(create_topics(BOOTSTRAP, topic_specs(names, PARTITIONS)))
-    started = time.perf_counter()
-    asyncio.run(produce(names.consent, n=args.subjects))
-    print(f"{args.subjects:,} consent events produced in {time.perf_counter() - started:.0f} s",
-          flush=True)
     plan = phases(args.subjects, args.events)
-    asyncio.run(produce(names.raw, [(None, e) for _, batch in plan for e in batch],
-                        keyed=False))
+    if args.run is None:
+        asyncio.run(create_topics(BOOTSTRAP, topic_specs(names, PARTITIONS)))
+        started = time.perf_counter()
+        asyncio.run(produce(names.consent, n=args.subjects))
+        print(f"{args.subjects:,} consent events produced in "
+              f"{time.perf_counter() - started:.0f} s (run {run})", flush=True)
+        asyncio.run(produce(names.raw, [(None, e) for _, batch in plan for e in batch],
+                            keyed=False))
 
     started = time.perf_counter()
     worker, log = start(names, workdir, "first")

@@ -88,6 +88,10 @@ class SubjectHasher:
         digest = hmac.new(self._chain[-1][1], stored.encode("utf-8"), hashlib.sha256)
         return f"{self.key_id}:{digest.hexdigest()}"
 
+    def digest(self, subject_id: str) -> bytes:
+        """The raw HMAC-SHA256 of the id under the newest key, uncached (the store's key)."""
+        return hmac.digest(self._chain[-1][1], subject_id.encode("utf-8"), "sha256")
+
     def __repr__(self) -> str:
         ids = [kid for kid, _ in reversed(self._chain)]
         return f"SubjectHasher(key=***, key_id={self.key_id!r}, key_ids={ids!r})"

@@ -2,7 +2,8 @@
 
 CPython runs one core per process; the data plane's consumer group spreads the raw
 partitions over the processes as it would over hosts. Process i gets web port
-`web_port + i` and data dir `data_dir/i` (Faust wants one each); scrape every port
+`web_port + i` and data dir `data_dir/i` (Faust wants one each) but one state dir, so
+that the consent store's pages are shared (streams/state); scrape every port
 (see the README's scrape config). The parent forwards SIGINT and SIGTERM, and when
 one process exits it stops the others and exits with that process's status.
 """

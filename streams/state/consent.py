@@ -5,7 +5,8 @@ A lookup is one dict probe while the subject is cached; a miss reads the LMDB st
 has two generations of at most `cache_size / 2` subjects each: when the young one is
 full it becomes the old one and the old one is dropped, and a hit in the old one moves
 the subject back. Records read from privacy.consent are queued by `put` and `delete`
-and written with the offsets they cover by `flush` (one LMDB transaction).
+and written with the offsets they cover by `flush` (one LMDB transaction); they update
+the subject in the cache only when it is there.
 """
 
 from __future__ import annotations
@@ -95,11 +96,12 @@ class StoredConsent:
         self._set_cached(subject_id, keep)
 
     def _set_cached(self, subject_id: str, state: ConsentState | None) -> None:
-        self._old.pop(subject_id, None)
+        """Update a cached subject; others are not added (a full load would churn the
+        cache), their next lookup reads the queued write or the store."""
         if subject_id in self._young:
             self._young[subject_id] = state
-        else:
-            self._remember(subject_id, state)
+        elif subject_id in self._old:
+            self._old[subject_id] = state
 
     def _queue(self, partition: int, offset: int, subject_id: str, value: bytes | None) -> None:
         key = subject_key(self._hasher, subject_id)

@@ -9,6 +9,7 @@ digits are normalised away, as `logwarden consent set` writes them anyway).
 from __future__ import annotations
 
 import struct
+import time
 from datetime import UTC, datetime
 
 from redactors.consent import ConsentState
@@ -28,8 +29,8 @@ def _millis(text: str) -> int:
 
 
 def _rfc3339(millis: int) -> str:
-    moment = datetime.fromtimestamp(millis / 1000, UTC)
-    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    seconds, ms = divmod(millis, 1000)
+    return f"{time.strftime('%Y-%m-%dT%H:%M:%S', time.gmtime(seconds))}.{ms:03d}Z"
 
 
 def pack_consent(state: ConsentState) -> bytes:

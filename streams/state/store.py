@@ -46,7 +46,7 @@ _FOREIGN = "foreign (another topic, partition count, policy version or key)"
 
 def subject_key(hasher: SubjectHasher, subject_id: str) -> bytes:
     """The store's key for a subject: the first 16 bytes of its suppression hash."""
-    return bytes.fromhex(hasher(subject_id).partition(":")[2][:2 * KEY_BYTES])
+    return hasher.digest(subject_id)[:KEY_BYTES]
 
 
 def _offset_key(partition: int) -> bytes:
