@@ -18,7 +18,7 @@ from redactors.keys import KeyProvider
 from redactors.parsing import BadInput, ParsedEvent, has_duplicate_keys, parse_event
 from redactors.policy import Category, Policy, load_policy
 from redactors.pseudonym import KEY_FILE_ENV, KEYS_ENV, PseudonymKeyring
-from redactors.result import Outcome, RoutedResult
+from redactors.result import Outcome, Privacy, RoutedResult
 from redactors.sealing import Sealer
 from redactors.transforms import (
     BUILTIN_TREATMENTS,
@@ -87,6 +87,7 @@ class Engine:
         self._hours: dict[str, bool] = {}  # `YYYY-MM-DDTHH` -> whether it is a real hour
         self._identifiable_tiers = policy.route_tiers["identifiable"]
         self._budget = CpuBudget(policy.event_budget_ms)
+        self._unrouted = Privacy(policy.version)  # dead-letter and drop results share it
 
     @staticmethod
     def _plan(category: Category, tier: ConsentTier,
@@ -107,7 +108,7 @@ class Engine:
             return self._deadletter("internal_error")
         if isinstance(parsed, BadInput):
             return RoutedResult(outcome=Outcome.DEADLETTER, reason=parsed.reason,
-                                privacy={"policy": self.policy.version})
+                                privacy=self._unrouted)
         return parsed
 
     def subject_of(self, parsed: ParsedEvent) -> str | None:
@@ -175,11 +176,11 @@ class Engine:
 
     def _deadletter(self, reason: str) -> RoutedResult:
         return RoutedResult(outcome=Outcome.DEADLETTER, reason=reason,
-                            privacy={"policy": self.policy.version})
+                            privacy=self._unrouted)
 
     def _dropped(self, reason: str, subject: str | None) -> RoutedResult:
         return RoutedResult(outcome=Outcome.DROPPED, reason=reason, subject_id=subject,
-                            privacy={"policy": self.policy.version})
+                            privacy=self._unrouted)
 
     def _paths_in(self, parsed: ParsedEvent) -> tuple[_Paths, _Paths, _Paths, _Paths, _Paths]:
         """Subject, time, birth-year, GPC and DNT paths that can have a value in this event:
@@ -309,17 +310,21 @@ class Engine:
             identifiable = self._sealer.seal(payload, subject,
                                              keys.get_or_create(subject))
         marketing_opt_out = gpc or consent is None or not consent.marketing
-        privacy = {
-            "policy": self.policy.version,
-            "tier": _TIER_VALUE[tier],
-            "categories": sorted(walk.categories),
-            "transforms": sorted(walk.transforms),
-            "marketing_opt_out": marketing_opt_out,
-            "gpc": gpc,
-            "third_party_sharing": not gpc and tier is not ConsentTier.NONE,
-        }
+        categories, transforms = sorted(walk.categories), sorted(walk.transforms)
+        version, tier_name = self._unrouted.policy, _TIER_VALUE[tier]
+        sharing = not gpc and tier is not ConsentTier.NONE
+        privacy = Privacy(version, tier_name, categories, transforms, marketing_opt_out, gpc,
+                          sharing)
         if tier in self._analytics_tiers:
-            analytics["_privacy"] = privacy
+            analytics["_privacy"] = {  # privacy.as_record(), spelt out: it is the hot path
+                "policy": version,
+                "tier": tier_name,
+                "categories": categories,
+                "transforms": transforms,
+                "marketing_opt_out": marketing_opt_out,
+                "gpc": gpc,
+                "third_party_sharing": sharing,
+            }
             return RoutedResult(outcome=Outcome.ANALYTICS, analytics=analytics,
                                 identifiable=identifiable, subject_id=subject, privacy=privacy)
         if identifiable is not None:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
-__all__ = ["Outcome", "RoutedResult"]
+__all__ = ["Outcome", "Privacy", "RoutedResult"]
 
 
 class Outcome(StrEnum):
@@ -16,6 +17,24 @@ class Outcome(StrEnum):
     IDENTIFIABLE_ONLY = "identifiable_only"
     DEADLETTER = "deadletter"
     DROPPED = "dropped"  # children, erased subjects: counted, never forwarded
+
+
+class Privacy(NamedTuple):
+    """What the engine decided for an event, without values: the analytics `_privacy`.
+
+    A NamedTuple because one is built per event on the hot path."""
+
+    policy: str  # the policy version
+    tier: str | None = None  # None: not routed (dead-letter or dropped), only the policy known
+    categories: Sequence[str] = ()
+    transforms: Sequence[str] = ()
+    marketing_opt_out: bool = True
+    gpc: bool = False
+    third_party_sharing: bool = False
+
+    def as_record(self) -> dict[str, Any]:
+        """The JSON form, as in the analytics record's `_privacy`."""
+        return {"policy": self.policy} if self.tier is None else self._asdict()
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -28,4 +47,4 @@ class RoutedResult:
     identifiable: dict[str, Any] | None = None
     reason: str | None = None  # dead-letter or drop reason: a fixed code, never a value
     subject_id: str | None = None  # for keying the identifiable record; never sent to analytics
-    privacy: dict[str, Any] = field(default_factory=dict)
+    privacy: Privacy | None = None

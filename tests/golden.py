@@ -141,7 +141,7 @@ def canonical(result: RoutedResult, keys: DerivedKeyProvider) -> bytes:
         "outcome": str(result.outcome),
         "reason": result.reason,
         "subject_id": result.subject_id,
-        "privacy": result.privacy,
+        "privacy": None if result.privacy is None else result.privacy.as_record(),
         "analytics": None if result.analytics is None
         else codec.dumps(result.analytics).decode(),
     }

@@ -209,7 +209,7 @@ def route_line(engine: Engine, consent: dict[str, ConsentState], number: int, ra
     return (result.outcome.value, result.reason,
             codec.dumps(result.analytics) if result.analytics is not None else None,
             codec.dumps(result.identifiable) if result.identifiable is not None else None,
-            dead, tuple(result.privacy.get("categories", ())),
+            dead, tuple(result.privacy.categories if result.privacy else ()),
             result.subject_id if result.identifiable is not None else None)
 
 

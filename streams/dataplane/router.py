@@ -120,8 +120,8 @@ class Router:
                 log.warning("aggregate contribution failed: %s", type(exc).__name__)
         tally.events += 1
         tally.outcomes[str(result.outcome)] += 1
-        if result.privacy:
-            tally.categories.update(result.privacy.get("categories", ()))
+        if result.privacy is not None:
+            tally.categories.update(result.privacy.categories)
         if result.outcome is Outcome.DEADLETTER:
             tally.deadletters[result.reason or "unknown"] += 1
         tally.seconds.append(perf_counter() - started)
