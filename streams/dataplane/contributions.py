@@ -41,8 +41,8 @@ class ContributionTap:
     def __call__(self, result: RoutedResult, timestamp_ms: int | None) -> None:
         if result.analytics is None or result.subject_id is None:
             return
-        keys = contributions_of(self._plan, result.analytics, result.privacy.get("tier", ""),
-                                self._public)
+        tier = (result.privacy.tier if result.privacy is not None else None) or ""
+        keys = contributions_of(self._plan, result.analytics, tier, self._public)
         if all(k is None for k in keys):
             return
         at = timestamp_ms / 1000 if timestamp_ms is not None else self._clock()
