@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
@@ -132,3 +133,35 @@ def wait_for_log(worker: WorkerProcess, needle: str, timeout: float = 60.0) -> N
             raise AssertionError(f"worker exited early:\n{worker.logs()[-4000:]}")
         time.sleep(0.3)
     raise AssertionError(f"worker never logged {needle!r}:\n{worker.logs()[-4000:]}")
+
+
+class OwnBroker:
+    """A broker of a test's own (deploy/kafka/kafka.sh on `port`), to stop and start at will."""
+
+    def __init__(self, port: int) -> None:
+        self.port, self.bootstrap = port, f"127.0.0.1:{port}"
+
+    def run(self, action: str) -> subprocess.CompletedProcess[str]:
+        # A loaded CI machine can take minutes to elect the controller.
+        env = {"KAFKA_START_TIMEOUT": "240", **os.environ, "KAFKA_PORT": str(self.port)}
+        return subprocess.run([str(REPO / "deploy" / "kafka" / "kafka.sh"), action], env=env,
+                              text=True, capture_output=True, timeout=300, check=False)
+
+    def start(self, *, restart: bool = False) -> None:
+        """Start it; a first start that fails skips the test outside CI, a restart fails."""
+        started = self.run("start")
+        if started.returncode != 0:
+            message = f"cannot start a broker on {self.port}: {started.stderr[-2000:]}"
+            if os.environ.get("CI") or restart:
+                pytest.fail(message)
+            pytest.skip(message)
+
+    def pid(self) -> int:
+        """The running broker's process id (kafka.sh's pid file)."""
+        home = Path(os.environ.get("LOGWARDEN_KAFKA_HOME",
+                                   Path.home() / ".cache" / "logwarden" / "kafka"))
+        return int((home / f"run-{self.port}" / "broker.pid").read_text().strip())
+
+    def stop(self) -> None:
+        stopped = self.run("stop")
+        assert stopped.returncode == 0, stopped.stderr[-2000:]

@@ -12,6 +12,7 @@ from streams.commands.options import (
     app_id_option,
     broker_option,
     client_config_option,
+    policy_option,
     topic_prefix_option,
 )
 from streams.commands.runtime import quiet_kafka_client
@@ -26,8 +27,7 @@ _MARK = {"ok": "OK  ", "fail": "FAIL", "skip": "SKIP"}
 @broker_option
 @topic_prefix_option
 @app_id_option
-@click.option("--policy", "policy_path", type=click.Path(dir_okay=False), default=None,
-              help="Policy YAML (default: $LOGWARDEN_POLICY_PATH or the shipped policy).")
+@policy_option()
 @click.option("--partitions", type=click.IntRange(min=1), default=None,
               help="Partitions of every topic (default: $LOGWARDEN_PARTITIONS or 4).")
 @click.option("--principal", default=None,

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import click
 
@@ -11,7 +12,9 @@ from streams.security import ClientSecurity, SecurityError, load_security
 from streams.settings import DEFAULT_BROKER
 
 __all__ = ["app_id_option", "broker_error", "broker_option", "client_config_option",
-           "topic_prefix_option"]
+           "policy_option", "topic_prefix_option"]
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 broker_option = click.option(
     "--broker",
@@ -25,6 +28,14 @@ topic_prefix_option = click.option(
     default=lambda: os.environ.get("LOGWARDEN_TOPIC_PREFIX", ""),
     help="Prefix for every topic name (default $LOGWARDEN_TOPIC_PREFIX or none).",
 )
+
+def policy_option(
+        help: str = "Policy YAML (default: $LOGWARDEN_POLICY_PATH or the shipped policy).",
+) -> Callable[[F], F]:
+    """`--policy PATH` into `policy_path`: every command that loads a policy."""
+    return click.option("--policy", "policy_path", type=click.Path(dir_okay=False),
+                        default=None, help=help)
+
 
 app_id_option = click.option(
     "--app-id",

@@ -24,6 +24,7 @@ from redactors.errors import LogwardenError
 from redactors.policy import load_policy
 from redactors.pseudonym import PseudonymKeyring
 from redactors.result import Outcome, RoutedResult
+from streams.commands.options import policy_option
 from streams.commands.progress import LineProgress
 
 __all__ = ["redact"]
@@ -302,8 +303,7 @@ def _workers_for(source: str, workers: int) -> int:
 @click.argument("source", default="-", metavar="[FILE|-]")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False),
               help="Directory for analytics.jsonl, identifiable.jsonl, deadletter.jsonl.")
-@click.option("--policy", "policy_path", type=click.Path(dir_okay=False),
-              help="Policy YAML (default: the built-in policy).")
+@policy_option(help="Policy YAML (default: the built-in policy).")
 @click.option("--consent", "consent_path", type=click.Path(dir_okay=False),
               help="Consent events, one JSON object per line (subject_id, analytics, ...).")
 @click.option("--keys", "key_file", type=click.Path(dir_okay=False),

@@ -21,6 +21,7 @@ from streams.commands.options import (
     broker_error,
     broker_option,
     client_config_option,
+    policy_option,
     topic_prefix_option,
 )
 from streams.security import ClientSecurity
@@ -91,8 +92,7 @@ def render_report(report: RiskReport, spec: QuasiSpec) -> str:
 @click.argument("source", required=False, metavar="[FILE|DIR|-]")
 @broker_option
 @topic_prefix_option
-@click.option("--policy", "policy_path", type=click.Path(dir_okay=False),
-              help="Policy file (default: the built-in policy); names the quasi-identifiers.")
+@policy_option(help="Policy file (default: the built-in policy); names the quasi-identifiers.")
 @click.option("--records", type=click.IntRange(min=1), default=10_000, show_default=True,
               help="Topic window: the newest N records of each partition.")
 @click.option("--since", "since_seconds", type=click.FloatRange(min=0, min_open=True),

@@ -12,6 +12,7 @@ from streams.commands.options import (
     broker_error,
     broker_option,
     client_config_option,
+    policy_option,
     topic_prefix_option,
 )
 from streams.commands.runtime import quiet_kafka_client
@@ -25,8 +26,7 @@ _partitions_option = click.option("--partitions", type=click.IntRange(min=1), de
                                   show_default=True, help="Partitions of every topic.")
 
 
-_policy_option = click.option(
-    "--policy", "policy_path", type=click.Path(dir_okay=False), default=None,
+_policy_option = policy_option(
     help="Policy whose route retention the topics take (default: the shipped policy).")
 
 

@@ -12,6 +12,7 @@ from streams.commands.options import (
     broker_error,
     broker_option,
     client_config_option,
+    policy_option,
     topic_prefix_option,
 )
 from streams.security import ClientSecurity
@@ -23,8 +24,7 @@ __all__ = ["worker"]
 @broker_option
 @topic_prefix_option
 @app_id_option
-@click.option("--policy", "policy_path", type=click.Path(dir_okay=False), default=None,
-              help="Policy YAML (default: $LOGWARDEN_POLICY_PATH or the shipped policy).")
+@policy_option()
 @click.option("--exactly-once/--at-least-once", "exactly_once", default=None,
               help="Kafka transactions, read_committed (default: $LOGWARDEN_EXACTLY_ONCE "
                    "or at-least-once).")

@@ -15,10 +15,8 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import subprocess
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -35,56 +33,37 @@ from tests.integration.pipeline_kit import (
     worker_args,
     worker_env,
 )
-from tests.kafkit import REPO, unique_prefix
+from tests.kafkit import OwnBroker, unique_prefix
 
 pytestmark = pytest.mark.kafka
 
-KAFKA_SH = REPO / "deploy" / "kafka" / "kafka.sh"
 PORT = int(os.environ.get("LOGWARDEN_FAULT_KAFKA_PORT", "9592"))
-BOOTSTRAP = f"127.0.0.1:{PORT}"
 OUTAGE_SECONDS = 70  # Kafka Streams' streams_broker_down_resilience_test
 RECOVERY_SECONDS = 120
 
 
-def kafka_sh(*args: str) -> subprocess.CompletedProcess[str]:
-    # A broker restarting on a loaded machine may need more than kafka.sh's default 90 s.
-    env = {**os.environ, "KAFKA_PORT": str(PORT), "KAFKA_START_TIMEOUT": "240"}
-    return subprocess.run([str(KAFKA_SH), *args], env=env, text=True, capture_output=True,
-                          timeout=300, check=False)
-
-
-def broker_pid() -> int:
-    home = Path(os.environ.get("LOGWARDEN_KAFKA_HOME",
-                               Path.home() / ".cache" / "logwarden" / "kafka"))
-    return int((home / f"run-{PORT}" / "broker.pid").read_text().strip())
+BROKER = OwnBroker(PORT)
 
 
 @pytest.fixture(scope="module")
 def fault_broker() -> Iterator[str]:
-    started = kafka_sh("start")
-    if started.returncode != 0:
-        message = f"cannot start the fault-test broker on {PORT}: {started.stderr[-2000:]}"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+    BROKER.start()
     try:
-        yield BOOTSTRAP
+        yield BROKER.bootstrap
     finally:
-        kafka_sh("stop")
+        BROKER.run("stop")
 
 
 def restart_clean() -> None:
-    assert kafka_sh("stop").returncode == 0
+    BROKER.stop()
     time.sleep(5)
-    restarted = kafka_sh("start")
-    assert restarted.returncode == 0, restarted.stderr[-2000:]
+    BROKER.start(restart=True)
 
 
 def restart_after_sigkill() -> None:
-    os.kill(broker_pid(), signal.SIGKILL)
+    os.kill(BROKER.pid(), signal.SIGKILL)
     time.sleep(5)
-    restarted = kafka_sh("start")
-    assert restarted.returncode == 0, restarted.stderr[-2000:]
+    BROKER.start(restart=True)
 
 
 @pytest.mark.timeout(420)
@@ -134,11 +113,10 @@ def test_both_modes_ride_out_a_70_second_outage(fault_broker, worker_factory):
     for mode, prefix in modes.items():
         asyncio.run(wait_for_progress(fault_broker, prefix, at_least=len(seqs) // 5,
                                       alive=workers[mode].alive))
-    assert kafka_sh("stop").returncode == 0
+    BROKER.stop()
     time.sleep(OUTAGE_SECONDS)
     assert all(worker.alive() for worker in workers.values())
-    restarted = kafka_sh("start")
-    assert restarted.returncode == 0, restarted.stderr[-2000:]
+    BROKER.start(restart=True)
     back = time.monotonic()
     refs = {mode: feed.join(timeout=RECOVERY_SECONDS) for mode, feed in feeds.items()}
     for prefix in modes.values():

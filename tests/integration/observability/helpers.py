@@ -7,7 +7,6 @@ import base64
 import os
 import re
 import shutil
-import subprocess
 import threading
 import time
 import urllib.error
@@ -135,29 +134,3 @@ class SteadyProducer:
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join(timeout=30)
-
-
-class OwnBroker:
-    """A broker of a test's own (deploy/kafka/kafka.sh on `port`), to stop and start at will."""
-
-    def __init__(self, port: int) -> None:
-        self.port, self.bootstrap = port, f"127.0.0.1:{port}"
-
-    def run(self, action: str) -> subprocess.CompletedProcess[str]:
-        # A loaded CI machine can take minutes to elect the controller.
-        env = {"KAFKA_START_TIMEOUT": "240", **os.environ, "KAFKA_PORT": str(self.port)}
-        return subprocess.run([str(REPO / "deploy" / "kafka" / "kafka.sh"), action], env=env,
-                              text=True, capture_output=True, timeout=300, check=False)
-
-    def start(self, *, restart: bool = False) -> None:
-        """Start it; a first start that fails skips the test outside CI, a restart fails."""
-        started = self.run("start")
-        if started.returncode != 0:
-            message = f"cannot start a broker on {self.port}: {started.stderr[-2000:]}"
-            if os.environ.get("CI") or restart:
-                pytest.fail(message)
-            pytest.skip(message)
-
-    def stop(self) -> None:
-        stopped = self.run("stop")
-        assert stopped.returncode == 0, stopped.stderr[-2000:]

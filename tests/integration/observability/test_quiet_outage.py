@@ -17,7 +17,6 @@ import orjson
 import pytest
 
 from tests.integration.observability.helpers import (
-    OwnBroker,
     http_get,
     metric_value,
     status_json,
@@ -34,6 +33,7 @@ from tests.integration.pipeline_kit import (
     worker_args,
     worker_env,
 )
+from tests.kafkit import OwnBroker
 
 pytestmark = pytest.mark.kafka
 
