@@ -143,11 +143,14 @@ class Aggregator(Service):
         self._consumer.subscribe([self._topic], listener=_Rebalance(self))
 
     async def on_stop(self) -> None:
-        async with self._lock:
-            try:
+        # The lock is released before the consumer stops: stopping waits for the group
+        # coordinator's task, which may be calling `revoked` (a rebalance under way), and
+        # `revoked` takes the lock; holding it here deadlocked a SIGTERM'd owner.
+        try:
+            async with self._lock:
                 await self._drop()
-            finally:
-                await self._consumer.stop()
+        finally:
+            await self._consumer.stop()
 
     async def assigned(self, tps: list[TopicPartition]) -> None:
         async with self._lock:
