@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import os
 import socket
@@ -10,8 +11,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from aiokafka.errors import KafkaError
 
-from tests.kafkit import REPO, WorkerProcess, unique_prefix
+from tests.kafkit import REPO, RUN_PREFIX, WorkerProcess, delete_topics_starting, unique_prefix
 
 sys.path.insert(0, str(REPO / "deploy" / "kafka"))
 from probe import broker_count
@@ -23,7 +25,7 @@ def _bootstrap() -> str:
 
 
 @pytest.fixture(scope="session")
-def kafka_bootstrap() -> str:
+def kafka_bootstrap(_delete_run_topics: None) -> str:
     """host:port of the real broker; fails loudly under CI when it is missing."""
     bootstrap = _bootstrap()
     host, port = bootstrap.split(",")[0].rsplit(":", 1)
@@ -37,6 +39,22 @@ def kafka_bootstrap() -> str:
             pytest.fail(message)
         pytest.skip(message)
     return bootstrap
+
+
+@pytest.fixture(scope="session")
+def _delete_run_topics() -> Iterator[None]:
+    """After a run that used the broker, delete the topics it created (all named from
+    RUN_PREFIX); LOGWARDEN_TEST_KEEP_TOPICS=1 keeps them for a look."""
+    yield
+    if os.environ.get("LOGWARDEN_TEST_KEEP_TOPICS"):
+        return
+    try:
+        deleted = asyncio.run(asyncio.wait_for(
+            delete_topics_starting(_bootstrap(), RUN_PREFIX), timeout=120))
+    except (OSError, KafkaError) as error:  # TimeoutError is an OSError
+        sys.stderr.write(f"\ncould not delete this run's topics: {error!r}\n")
+    else:
+        sys.stderr.write(f"\ndeleted this run's {deleted} topics ({RUN_PREFIX}*)\n")
 
 
 @pytest.fixture(scope="session", autouse=True)

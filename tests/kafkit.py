@@ -22,8 +22,26 @@ from aiokafka.errors import TopicAlreadyExistsError
 REPO = Path(__file__).resolve().parent.parent
 
 
+# Every topic a test run names starts with RUN_PREFIX, so the run can delete its own topics at
+# the end (tests/conftest.py) and the shared broker does not gather thousands of them.
+RUN_PREFIX = f"t{uuid.uuid4().hex[:4]}"
+
+
 def unique_prefix() -> str:
-    return f"t{uuid.uuid4().hex[:10]}."
+    return f"{RUN_PREFIX}{uuid.uuid4().hex[:6]}."
+
+
+async def delete_topics_starting(bootstrap: str, prefix: str) -> int:
+    """Delete every topic whose name starts with `prefix`; the number deleted."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=60_000)
+    await admin.start()
+    try:
+        names = [name for name in await admin.list_topics() if name.startswith(prefix)]
+        for start in range(0, len(names), 200):
+            await admin.delete_topics(names[start:start + 200], timeout_ms=60_000)
+        return len(names)
+    finally:
+        await admin.close()
 
 
 async def create_topics(bootstrap: str, names: Iterable[str], partitions: int = 4,
@@ -148,7 +166,11 @@ class OwnBroker:
                               text=True, capture_output=True, timeout=300, check=False)
 
     def start(self, *, restart: bool = False) -> None:
-        """Start it; a first start that fails skips the test outside CI, a restart fails."""
+        """Start it (a first start formats a fresh broker); a first start that fails skips
+        the test outside CI, a restart fails."""
+        if not restart:
+            reset = self.run("reset")
+            assert reset.returncode == 0, reset.stderr[-2000:]
         started = self.run("start")
         if started.returncode != 0:
             message = f"cannot start a broker on {self.port}: {started.stderr[-2000:]}"

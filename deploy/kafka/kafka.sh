@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Run one local Apache Kafka broker (KRaft, combined broker+controller) from Maven Central jars.
-#   deploy/kafka/kafka.sh start [--secure]|stop|status
+#   deploy/kafka/kafka.sh start [--secure]|stop|status|restart|reset
+# reset stops the broker on this port and deletes its run directory (topics, logs, secrets),
+# so the next start formats a fresh broker; CI starts from one.
 # KAFKA_PORT (default 9092) picks the client port; the controller listens on KAFKA_PORT+10000.
 # Jars and data live in LOGWARDEN_KAFKA_HOME (default ~/.cache/logwarden/kafka), outside git.
 # --secure (or KAFKA_SECURE=1): the client port speaks SASL_SSL (SCRAM) with the
@@ -192,6 +194,14 @@ stop() {
   log "broker stopped"
 }
 
+reset() {
+  stop
+  if [[ -d $run ]]; then
+    rm -rf "$run"
+    log "removed $run"
+  fi
+}
+
 status() {
   if is_running && answers; then
     echo "running: 127.0.0.1:$port pid $(cat "$pidfile")"
@@ -207,7 +217,7 @@ status() {
 if [[ ${2:-} == --secure ]]; then
   secure=1
 elif [[ -n ${2:-} ]]; then
-  echo "usage: $0 start [--secure]|stop|status|restart" >&2; exit 2
+  echo "usage: $0 start [--secure]|stop|status|restart|reset" >&2; exit 2
 fi
 
 case ${1:-} in
@@ -215,5 +225,6 @@ case ${1:-} in
   stop) stop ;;
   status) status ;;
   restart) stop; start ;;
-  *) echo "usage: $0 start [--secure]|stop|status|restart" >&2; exit 2 ;;
+  reset) reset ;;
+  *) echo "usage: $0 start [--secure]|stop|status|restart|reset" >&2; exit 2 ;;
 esac

@@ -21,7 +21,7 @@ _CLIENT_ID = b"logwarden-probe"
 def _request(api: int = _METADATA, version: int = _VERSION, body: bytes | None = None) -> bytes:
     header = struct.pack(">hhih", api, version, 1, len(_CLIENT_ID)) + _CLIENT_ID
     if body is None:
-        body = struct.pack(">i", -1)  # null topic array: metadata for every topic
+        body = struct.pack(">i", 0)  # no topics: brokers only, cheap however many topics exist
     payload = header + body
     return struct.pack(">i", len(payload)) + payload
 
