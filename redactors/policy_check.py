@@ -172,8 +172,24 @@ def check_policy_text(text: str, file: str) -> tuple[dict[str, Any], list[Policy
     return document, problems
 
 
-def _semantic(doc: Mapping[str, Any]) -> Iterator[tuple[tuple[Any, ...], str]]:
+_Found = Iterator[tuple[tuple[Any, ...], str]]
 
+
+def _semantic(doc: Mapping[str, Any]) -> _Found:
+    """What the schema cannot say, section by section, in document order."""
+    declared = {**BUILTIN_TREATMENTS, **doc["transforms"]}
+    yield from _tiers(doc)
+    yield from _transforms(doc)
+    yield from _unclassified(doc)
+    yield from _quasi_problems(doc)
+    for key, spec in doc["categories"].items():
+        yield from _category(("categories", key), key, spec, doc["purposes"])
+        yield from _treatments(("categories", key), spec, declared)
+    yield from aggregate_problems(doc)
+
+
+def _tiers(doc: Mapping[str, Any]) -> _Found:
+    """Each tier names known purposes that have a consent flag."""
     purposes = doc["purposes"]
     for tier, names in doc["tiers"].items():
         for index, name in enumerate(names):
@@ -181,65 +197,80 @@ def _semantic(doc: Mapping[str, Any]) -> Iterator[tuple[tuple[Any, ...], str]]:
                 yield ("tiers", tier, index), f"unknown purpose {name!r}"
             elif purposes[name]["consent_flag"] is None:
                 yield ("tiers", tier, index), f"purpose {name!r} has no consent flag to require"
+
+
+def _transforms(doc: Mapping[str, Any]) -> _Found:
+    """Each declared transform builds."""
     registry = default_registry()
     deps = TransformDeps(scanner=_NullScanner(),
                          pseudonym_keys=PseudonymKeyring.ephemeral_keyring())
-    declared = {**BUILTIN_TREATMENTS, **doc["transforms"]}
     for name, spec in doc["transforms"].items():
         try:
             registry.build(spec, deps)
         except (LookupError, ValueError, TypeError) as exc:
             yield ("transforms", name), f"invalid transform: {exc}"
+
+
+def _unclassified(doc: Mapping[str, Any]) -> _Found:
+    """Known detectors, and an id-like category the policy has."""
     for index, detector in enumerate(doc["unclassified"]["detectors"]):
         if detector not in KNOWN_DETECTORS:
             yield ("unclassified", "detectors", index), f"unknown detector {detector!r}"
     id_like_as = doc["unclassified"].get("id_like_as")
     if id_like_as is not None and id_like_as not in doc["categories"]:
         yield ("unclassified", "id_like_as"), f"no category {id_like_as!r} in this policy"
-    yield from _quasi_problems(doc)
-    for key, spec in doc["categories"].items():
-        where: tuple[Any, ...] = ("categories", key)
-        if key not in KNOWN_CATEGORIES:
-            yield where, f"unknown category {key!r} (not a Fides taxonomy key)"
-        for index, purpose in enumerate(spec["purposes"]):
-            if purpose not in purposes:
-                yield (*where, "purposes", index), f"unknown purpose {purpose!r}"
-        for index, detector in enumerate(spec.get("detectors", ())):
-            if detector not in KNOWN_DETECTORS:
-                yield (*where, "detectors", index), f"unknown detector {detector!r}"
-        for index, pattern in enumerate(spec.get("names", ())):
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                yield (*where, "names", index), f"invalid regular expression: {exc}"
-        for index, rule in enumerate(spec.get("name_tokens", ())):
-            try:
-                TokenRule(rule)
-            except ValueError as exc:
-                yield (*where, "name_tokens", index), f"invalid name-token rule: {exc}"
-        for index, pattern in enumerate(spec.get("paths", ())):
-            try:
-                PathPattern(pattern)
-            except ValueError as exc:
-                yield (*where, "paths", index), f"invalid path: {exc}"
-        for tier, treatment in spec["treatment"].items():
-            for route in ("analytics", "identifiable"):
-                name = treatment[route]
-                here = (*where, "treatment", tier, route)
-                if name not in declared:
-                    yield here, f"unknown transform {name!r}"
-                    continue
-                kind = declared[name]["type"]
-                if tier in _SEALED_TIERS and kind != "drop":
-                    yield here, f"{tier} subjects must reach no route: use drop"
-                elif route == "analytics" and kind == "keep":
-                    yield here, "keep would send raw personal data to analytics"
-                elif route == "identifiable" and kind not in ("keep", "drop"):
-                    yield here, "the identifiable route takes keep (encrypted) or drop"
-    yield from aggregate_problems(doc)
 
 
-def _quasi_problems(doc: Mapping[str, Any]) -> Iterator[tuple[tuple[Any, ...], str]]:
+def _category(where: tuple[Any, ...], key: str, spec: Mapping[str, Any],
+              purposes: Mapping[str, Any]) -> _Found:
+    """A Fides key, known purposes and detectors, and names, tokens and paths that parse."""
+    if key not in KNOWN_CATEGORIES:
+        yield where, f"unknown category {key!r} (not a Fides taxonomy key)"
+    for index, purpose in enumerate(spec["purposes"]):
+        if purpose not in purposes:
+            yield (*where, "purposes", index), f"unknown purpose {purpose!r}"
+    for index, detector in enumerate(spec.get("detectors", ())):
+        if detector not in KNOWN_DETECTORS:
+            yield (*where, "detectors", index), f"unknown detector {detector!r}"
+    for index, pattern in enumerate(spec.get("names", ())):
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            yield (*where, "names", index), f"invalid regular expression: {exc}"
+    for index, rule in enumerate(spec.get("name_tokens", ())):
+        try:
+            TokenRule(rule)
+        except ValueError as exc:
+            yield (*where, "name_tokens", index), f"invalid name-token rule: {exc}"
+    for index, pattern in enumerate(spec.get("paths", ())):
+        try:
+            PathPattern(pattern)
+        except ValueError as exc:
+            yield (*where, "paths", index), f"invalid path: {exc}"
+
+
+def _treatments(where: tuple[Any, ...], spec: Mapping[str, Any],
+                declared: Mapping[str, Any]) -> _Found:
+    """Declared transforms; sealed tiers drop; analytics never keeps; identifiable keeps
+    (encrypted) or drops."""
+    for tier, treatment in spec["treatment"].items():
+        for route in ("analytics", "identifiable"):
+            name = treatment[route]
+            here = (*where, "treatment", tier, route)
+            if name not in declared:
+                yield here, f"unknown transform {name!r}"
+                continue
+            kind = declared[name]["type"]
+            if tier in _SEALED_TIERS and kind != "drop":
+                yield here, f"{tier} subjects must reach no route: use drop"
+            elif route == "analytics" and kind == "keep":
+                yield here, "keep would send raw personal data to analytics"
+            elif route == "identifiable" and kind not in ("keep", "drop"):
+                yield here, "the identifiable route takes keep (encrypted) or drop"
+
+
+def _quasi_problems(doc: Mapping[str, Any]) -> _Found:
+    """Generalized quasi-identifiers are among the declared fields."""
     quasi = doc.get("quasi_identifiers")
     if quasi is None:
         return
