@@ -13,7 +13,15 @@ from redactors import codec
 from redactors.consent import ConsentState
 from redactors.errors import LogwardenError
 
-__all__ = ["ConsentEventError", "decode_consent", "encode_consent", "now_rfc3339"]
+__all__ = [
+    "ConsentEventError",
+    "consent_from_line",
+    "decode_consent",
+    "encode_consent",
+    "now_rfc3339",
+]
+
+_LINE_FLAGS = ("analytics", "profiling", "marketing", "gpc", "erased")
 
 
 class ConsentEventError(LogwardenError):
@@ -55,6 +63,25 @@ def decode_consent(key: bytes | None, value: bytes) -> ConsentState:
         profiling=document["profiling"], marketing=document["marketing"],
         birth_year=document.get("birth_year"), gpc=document.get("gpc", False),
         updated_at=document["updated_at"])
+
+
+def consent_from_line(document: Any) -> ConsentState:
+    """A ConsentState from one line of an embedded-mode consent file: the event's fields,
+    absent flags false, `updated_at` optional, and `erased`. ConsentEventError's reason
+    names the field (`analytics: not a boolean`), never its value."""
+    if not isinstance(document, dict) or not isinstance(document.get("subject_id"), str):
+        raise ConsentEventError("subject_id: missing or not a string")
+    for flag in _LINE_FLAGS:
+        if not isinstance(document.get(flag, False), bool):
+            raise ConsentEventError(f"{flag}: not a boolean")
+    birth_year = document.get("birth_year")
+    if birth_year is not None and (isinstance(birth_year, bool) or not isinstance(birth_year, int)):
+        raise ConsentEventError("birth_year: not an integer")
+    updated_at = document.get("updated_at")
+    return ConsentState(
+        subject_id=document["subject_id"], birth_year=birth_year,
+        updated_at=updated_at if isinstance(updated_at, str) else None,
+        **{flag: bool(document.get(flag, False)) for flag in _LINE_FLAGS})
 
 
 def encode_consent(state: ConsentState) -> tuple[bytes, bytes]:

@@ -8,7 +8,7 @@ import re
 from click.testing import CliRunner
 
 from streams.cli import cli
-from streams.commands.progress import LineProgress
+from streams.embedded.progress import LineProgress
 
 
 class FakeTerminal(io.StringIO):

@@ -1,0 +1,1 @@
+"""The pieces of `logwarden redact` (the engine over files, no Kafka), one idea a module."""
