@@ -18,6 +18,7 @@ from aiokafka import AIOKafkaConsumer
 from redactors.engine import Engine, load_engine
 from redactors.keys import InMemoryKeyProvider
 from redactors.kwindow import RiskWindow
+from streams.consent_view import ConsentView, suppression_table
 from streams.dataplane.aggregation import aggregation_for
 from streams.dataplane.delivery import AtLeastOnce, Delivery, ExactlyOnce, ProducerOptions
 from streams.dataplane.faults import FaultInjector
@@ -31,7 +32,6 @@ from streams.records import Route
 from streams.rights.agent import Rights, register_rights
 from streams.settings import Settings
 from streams.state.build import stored_consent
-from streams.tables import ConsentView, suppression_table
 from streams.topics import AGGREGATE_CONTRIBUTIONS, KEYS_TABLE, TopicNames
 from streams.transport import LowLatencyApp
 

@@ -27,7 +27,7 @@ KEYS_TABLE = "subject_keys"
 SUPPRESSION_TABLE = "suppressed_subjects"
 AGGREGATE_CONTRIBUTIONS = "aggregate_contributions"  # streams.dataplane.aggregation
 AGGREGATE_STATE = "aggregate_state"
-CONSENT_TABLE = "consent"  # the consent view (streams/tables.py) reads privacy.consent whole
+CONSENT_TABLE = "consent"  # the consent view (streams/consent_view.py) reads privacy.consent whole
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -21,7 +21,7 @@ __all__ = ["collect_export", "export_details", "write_export"]
 
 async def _subject_keys(reader: KeyReader, changelog: str, subject_id: str) -> dict[str, bytes]:
     """The subject's live data keys by key id: the last record of `{p}/{subject}` in each
-    changelog partition p (streams.tables.TableKeyProvider), unless it is a tombstone."""
+    changelog partition p (streams.dataplane.keys.KeyStore), unless it is a tombstone."""
     keys: dict[str, bytes] = {}
     for partition in range(await reader.partition_count(changelog)):
         found = await reader.read_raw(changelog, partition, f"{partition}/{subject_id}".encode())
