@@ -18,7 +18,7 @@ from aiokafka import AIOKafkaConsumer
 from redactors.engine import Engine, load_engine
 from redactors.keys import InMemoryKeyProvider
 from redactors.kwindow import RiskWindow
-from streams.consent_view import ConsentView, suppression_table
+from streams.consent_view import ConsentView
 from streams.dataplane.aggregation import aggregation_for
 from streams.dataplane.delivery import AtLeastOnce, Delivery, ExactlyOnce, ProducerOptions
 from streams.dataplane.faults import FaultInjector
@@ -32,6 +32,7 @@ from streams.records import Route
 from streams.rights.agent import Rights, register_rights
 from streams.settings import Settings
 from streams.state.build import stored_consent
+from streams.suppression_table import suppression_table
 from streams.topics import AGGREGATE_CONTRIBUTIONS, KEYS_TABLE, TopicNames
 from streams.transport import LowLatencyApp
 

@@ -1,4 +1,4 @@
-"""The control plane's state: the consent view and the suppressed-subjects table."""
+"""The consent view: every worker's copy of privacy.consent, read whole."""
 
 from __future__ import annotations
 
@@ -19,9 +19,8 @@ from schemas.consent import ConsentEventError, decode_consent
 from streams.hooks import PipelineHooks
 from streams.security import PLAINTEXT, ClientSecurity
 from streams.state.consent import StoredConsent
-from streams.topics import SUPPRESSION_TABLE
 
-__all__ = ["ConsentView", "suppression_table"]
+__all__ = ["ConsentView"]
 
 log = logging.getLogger(__name__)
 
@@ -205,18 +204,3 @@ async def _caught_up(consumer: AIOKafkaConsumer, tps: list[TopicPartition]) -> b
         if highwater is None or await consumer.position(tp) < highwater:
             return False
     return True
-
-
-def suppression_table(app: faust.App, partitions: int) -> Any:
-    """Erased or child subjects by keyed hash (redactors.suppression.SuppressionList store);
-    global so that every worker sees every entry whichever partition wrote it."""
-    # No value_type: faust has no decoder for `dict` and would drop every entry it
-    # replays from the changelog (recovery and standby), so erasures would not survive.
-    # Values are the app's default, JSON.
-    # recovery_buffer_size=1: Faust applies changelog records of a table's *active*
-    # partitions in batches of this size (default 1000), also after recovery, so with two
-    # workers an erasure written by one reached the other's ingest only 1000 records later.
-    # (The consent view reads privacy.consent itself, one record at a time.)
-    return app.GlobalTable(SUPPRESSION_TABLE, partitions=partitions, key_type=str,
-                           use_partitioner=True, synchronize_all_active_partitions=True,
-                           recovery_buffer_size=1)

@@ -21,7 +21,8 @@ from redactors.suppression import (
 from schemas.rights import receipt_problems
 from streams.dataplane.keys import KeyStore, PartitionKeys
 from streams.hooks import NullHooks
-from streams.rights.agent import PipelineEffects, Rights
+from streams.rights.agent import Rights
+from streams.rights.effects import PipelineEffects
 from streams.rights.handler import RightsHandler
 from streams.topics import TopicNames
 
@@ -124,7 +125,7 @@ def test_consent_sent_again_for_an_erased_subject_is_tombstoned_by_the_leader():
 
 
 def test_keys_are_shredded_again_after_the_other_workers_caught_up(monkeypatch, tmp_path):
-    monkeypatch.setattr("streams.rights.agent.RESHRED_AFTER_SECONDS", 0.0)
+    monkeypatch.setattr("streams.rights.effects.RESHRED_AFTER_SECONDS", 0.0)
     sent: list[tuple[str, bytes | None, bytes | None, int]] = []
 
     class Writer:
