@@ -85,25 +85,30 @@ def scan_output(path: Path) -> Residue:
     for line in path.read_text(encoding="utf-8").splitlines():
         residue.events += 1
         for text in _strings(json.loads(line)):
-            residue.placeholders.update(_PLACEHOLDER.findall(text))
-            for match in _IPV4.finditer(text):
-                if _ipv4_ok(match[0]):
-                    residue.add("ipv4", match[0])
-            for match in _DIGIT_RUN.finditer(text):
-                last_four = "-".join(match[0].split("-")[-4:])
-                if re.fullmatch(r"(?:\d{1,3}-){3}\d{1,3}", last_four) and _ipv4_ok(last_four):
-                    residue.add("ipv4_in_hostname", last_four)
-            for match in _IPV6.finditer(text):
-                if _ipv6_ok(match[0]):
-                    residue.add("ipv6", match[0])
-            for match in _EMAIL.finditer(text):
-                residue.add("email", match[0])
-            for match in _MAC.finditer(text):
-                residue.add("mac", match[0])
-            for match in _ACCOUNT.finditer(text):
-                if match[1] and match[1].lower() not in _NOT_ACCOUNTS:
-                    residue.add("account", match[1])
+            _scan_text(text, residue)
     return residue
+
+
+def _scan_text(text: str, residue: Residue) -> None:
+    """Every leak the oracle knows in one string value."""
+    residue.placeholders.update(_PLACEHOLDER.findall(text))
+    for match in _IPV4.finditer(text):
+        if _ipv4_ok(match[0]):
+            residue.add("ipv4", match[0])
+    for match in _DIGIT_RUN.finditer(text):
+        last_four = "-".join(match[0].split("-")[-4:])
+        if re.fullmatch(r"(?:\d{1,3}-){3}\d{1,3}", last_four) and _ipv4_ok(last_four):
+            residue.add("ipv4_in_hostname", last_four)
+    for match in _IPV6.finditer(text):
+        if _ipv6_ok(match[0]):
+            residue.add("ipv6", match[0])
+    for match in _EMAIL.finditer(text):
+        residue.add("email", match[0])
+    for match in _MAC.finditer(text):
+        residue.add("mac", match[0])
+    for match in _ACCOUNT.finditer(text):
+        if match[1] and match[1].lower() not in _NOT_ACCOUNTS:
+            residue.add("account", match[1])
 
 
 def _redact(source: Path, out: Path) -> int:

@@ -71,29 +71,44 @@ def parse_event(raw: bytes | bytearray | memoryview | str, *,
 
     Depth and duplicate keys are checked by the walk that treats the event (one pass).
     """
-    if isinstance(raw, str):
-        try:
-            raw = raw.encode("utf-8")
-        except UnicodeEncodeError:
-            return BadInput("invalid_utf8")
-    elif not isinstance(raw, bytes):
-        raw = bytes(raw)
-    if len(raw) > max_bytes:
+    data = _as_bytes(raw)
+    if isinstance(data, BadInput):
+        return data
+    if len(data) > max_bytes:
         return BadInput("too_large")
-    body = raw.strip(_BLANK)
+    body = data.strip(_BLANK)
     if body.startswith(_BOM):  # a byte-order mark opens files from some Windows tools
         body = body[3:].lstrip(_BLANK)
     if not body:
         return BadInput("empty")
     if body[:1] == b"{":
+        return _json_object(body, len(data))
+    return _text_event(body, len(data))
+
+
+def _as_bytes(raw: bytes | bytearray | memoryview | str) -> bytes | BadInput:
+    if isinstance(raw, str):
         try:
-            event = codec.loads(body)
-        except codec.DecodeError:
-            return BadInput("invalid_utf8" if not _is_utf8(body) else "invalid_json")
-        if not isinstance(event, dict):
-            return BadInput("not_object")
-        marks = body.translate(None, _BLANK).count(b'":')
-        return ParsedEvent(event, False, len(raw), marks, body)
+            return raw.encode("utf-8")
+        except UnicodeEncodeError:
+            return BadInput("invalid_utf8")
+    return raw if isinstance(raw, bytes) else bytes(raw)
+
+
+def _json_object(body: bytes, size: int) -> ParsedEvent | BadInput:
+    """A body that opens with `{`: a JSON object, or a bad input."""
+    try:
+        event = codec.loads(body)
+    except codec.DecodeError:
+        return BadInput("invalid_utf8" if not _is_utf8(body) else "invalid_json")
+    if not isinstance(event, dict):
+        return BadInput("not_object")
+    marks = body.translate(None, _BLANK).count(b'":')
+    return ParsedEvent(event, False, size, marks, body)
+
+
+def _text_event(body: bytes, size: int) -> ParsedEvent | BadInput:
+    """Any other body: JSON that is not an object is refused; the rest is a text line."""
     if not _is_utf8(body):
         return BadInput("invalid_utf8")
     if body[:1] in b'["0123456789-tfn':
@@ -108,7 +123,7 @@ def parse_event(raw: bytes | bytearray | memoryview | str, *,
     text = body.decode("utf-8")
     if "\x00" in text:
         return BadInput("binary")
-    return ParsedEvent(parse_text_line(text) or {"message": text}, text=True, size=len(raw))
+    return ParsedEvent(parse_text_line(text) or {"message": text}, text=True, size=size)
 
 
 def has_duplicate_keys(parsed: ParsedEvent, keys_seen: int) -> bool:

@@ -126,7 +126,10 @@ class Treater:
         self._nodes += 1
         return node
 
-    def _object(self, node: dict[str, Any], trie: _Node, state: TreatState,
+    # The hot-path walk: every field of every event passes here and through _apply, so the
+    # branches are inlined (a helper call per field costs more than the engine's budget
+    # allows); the two are the only functions allowed past the complexity limit.
+    def _object(self, node: dict[str, Any], trie: _Node, state: TreatState,  # noqa: C901
                 depth: int) -> dict[str, Any]:
         if depth > self._max_depth:
             raise EventError("too_deep")
@@ -306,8 +309,8 @@ class Treater:
             state.categories.update(cached[1])
         return cached[0]
 
-    def _apply(self, plan: FieldPlan, key: str, value: Any, node: _Node, state: TreatState,
-               out: dict[str, Any], depth: int) -> None:
+    def _apply(self, plan: FieldPlan, key: str, value: Any, node: _Node,  # noqa: C901
+               state: TreatState, out: dict[str, Any], depth: int) -> None:
         if value is None:
             return
         kind = type(value)

@@ -94,9 +94,6 @@ def _certificate_subject(path: Path) -> str | None:
 
 async def diagnose(bootstrap: str, security: ClientSecurity, timeout: float = 10.0) -> str | None:
     """The first thing wrong between this client and the first bootstrap broker, or None."""
-    from aiokafka.conn import create_conn
-    from aiokafka.protocol.metadata import MetadataRequest
-
     host, port = _first(bootstrap)
     where = f"{host}:{port}"
     try:
@@ -104,35 +101,59 @@ async def diagnose(bootstrap: str, security: ClientSecurity, timeout: float = 10
         writer.close()
     except (OSError, TimeoutError) as exc:
         return f"bootstrap: nothing answers at {where} ({type(exc).__name__})"
-    if not security.uses_tls:
-        probe = ssl.create_default_context()
-        probe.check_hostname, probe.verify_mode = False, ssl.CERT_NONE
-        try:
-            await _tls_handshake(host, port, probe, min(timeout, 3.0))
-            return (f"security.protocol: {security.security_protocol}, but {where} speaks "
-                    "TLS; use SSL or SASL_SSL")
-        except (OSError, TimeoutError, ssl.SSLError):
-            pass  # not TLS, as configured
+    if security.uses_tls:
+        wrong = await _tls_refused(host, port, security, timeout)
     else:
-        try:
-            await _tls_handshake(host, port, security.ssl_context(), timeout,
-                                 listen=min(timeout, 1.0))
-        except ssl.SSLCertVerificationError as exc:
-            if exc.verify_code in (62, 64):  # X509_V_ERR_HOSTNAME_MISMATCH, _IP_ADDRESS_
-                return (f"ssl.endpoint.identification.algorithm: the certificate of {where} "
-                        f"does not name {host}; connect by a name it holds")
-            if exc.verify_code == 10:  # X509_V_ERR_CERT_HAS_EXPIRED
-                return f"ssl.ca.location: the certificate of {where} has expired"
-            return (f"ssl.ca.location: the certificate of {where} is not trusted by "
-                    f"{security.ssl_ca_location or 'the system CAs'} ({exc.verify_message})")
-        except ssl.SSLError as exc:
-            if exc.reason in _CLIENT_CERT_ALERTS:
-                return _client_certificate_refused(security, where, str(exc.reason))
-            return (f"security.protocol: {security.security_protocol}, but the TLS handshake "
-                    f"with {where} failed ({exc.reason}); does it speak TLS?")
-        except (OSError, TimeoutError) as exc:
-            return (f"security.protocol: {security.security_protocol}, but {where} closed "
-                    f"the TLS handshake ({type(exc).__name__}); does it speak TLS?")
+        wrong = await _speaks_tls(host, port, security, timeout)
+    return wrong or await _kafka_refused(host, port, security, timeout)
+
+
+async def _speaks_tls(host: str, port: int, security: ClientSecurity,
+                      timeout: float) -> str | None:
+    """A plaintext client pointed at a TLS listener."""
+    probe = ssl.create_default_context()
+    probe.check_hostname, probe.verify_mode = False, ssl.CERT_NONE
+    try:
+        await _tls_handshake(host, port, probe, min(timeout, 3.0))
+    except (OSError, TimeoutError, ssl.SSLError):
+        return None  # not TLS, as configured
+    return (f"security.protocol: {security.security_protocol}, but {host}:{port} speaks "
+            "TLS; use SSL or SASL_SSL")
+
+
+async def _tls_refused(host: str, port: int, security: ClientSecurity,
+                       timeout: float) -> str | None:
+    """The TLS handshake's failure: hostname, expiry, trust, client certificate, no TLS."""
+    where = f"{host}:{port}"
+    try:
+        await _tls_handshake(host, port, security.ssl_context(), timeout,
+                             listen=min(timeout, 1.0))
+    except ssl.SSLCertVerificationError as exc:
+        if exc.verify_code in (62, 64):  # X509_V_ERR_HOSTNAME_MISMATCH, _IP_ADDRESS_
+            return (f"ssl.endpoint.identification.algorithm: the certificate of {where} "
+                    f"does not name {host}; connect by a name it holds")
+        if exc.verify_code == 10:  # X509_V_ERR_CERT_HAS_EXPIRED
+            return f"ssl.ca.location: the certificate of {where} has expired"
+        return (f"ssl.ca.location: the certificate of {where} is not trusted by "
+                f"{security.ssl_ca_location or 'the system CAs'} ({exc.verify_message})")
+    except ssl.SSLError as exc:
+        if exc.reason in _CLIENT_CERT_ALERTS:
+            return _client_certificate_refused(security, where, str(exc.reason))
+        return (f"security.protocol: {security.security_protocol}, but the TLS handshake "
+                f"with {where} failed ({exc.reason}); does it speak TLS?")
+    except (OSError, TimeoutError) as exc:
+        return (f"security.protocol: {security.security_protocol}, but {where} closed "
+                f"the TLS handshake ({type(exc).__name__}); does it speak TLS?")
+    return None
+
+
+async def _kafka_refused(host: str, port: int, security: ClientSecurity,
+                         timeout: float) -> str | None:
+    """The Kafka connection's failure: SASL mechanism, login, or a first request dropped."""
+    from aiokafka.conn import create_conn
+    from aiokafka.protocol.metadata import MetadataRequest
+
+    where = f"{host}:{port}"
     try:
         conn = await asyncio.wait_for(create_conn(
             host, port, request_timeout_ms=int(timeout * 1000), **security.aiokafka_kwargs()),

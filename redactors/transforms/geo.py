@@ -43,28 +43,35 @@ class GeoCoarsen(Transform):
 
     def __call__(self, value: Any, key: str, day: str) -> Any:
         if isinstance(value, dict):
-            out: dict[Any, Any] = {}
-            least, decimals, places = self._rank, self._decimals, self._places
-            for sub_key, sub_value in value.items():
-                # The commonest parts first, without the general path's checks.
-                kind = type(sub_value)
-                if kind is float:
-                    if least == 0 and sub_key in _COORDS:
-                        out[sub_key] = round(sub_value, decimals)
-                        continue
-                elif kind is str and sub_value in places:
-                    rank = _KEY_LEVEL.get(sub_key)
-                    if rank is not None:
-                        if rank >= least:
-                            out[sub_key] = sub_value
-                        continue
-                treated = self(sub_value, str(sub_key), day)
-                if treated is not DROP:
-                    out[sub_key] = treated
-            return out or DROP
-        name = key.lower()
+            return self._location(value, day)
         if value is None:
             return None
+        return self._part(value, key.lower())
+
+    def _location(self, value: dict[Any, Any], day: str) -> Any:
+        """A location object: each part by its key's level; nothing left is a drop."""
+        out: dict[Any, Any] = {}
+        least, decimals, places = self._rank, self._decimals, self._places
+        for sub_key, sub_value in value.items():
+            # The commonest parts first, without the general path's checks.
+            kind = type(sub_value)
+            if kind is float:
+                if least == 0 and sub_key in _COORDS:
+                    out[sub_key] = round(sub_value, decimals)
+                    continue
+            elif kind is str and sub_value in places:
+                rank = _KEY_LEVEL.get(sub_key)
+                if rank is not None:
+                    if rank >= least:
+                        out[sub_key] = sub_value
+                    continue
+            treated = self(sub_value, str(sub_key), day)
+            if treated is not DROP:
+                out[sub_key] = treated
+        return out or DROP
+
+    def _part(self, value: Any, name: str) -> Any:
+        """One named part: coordinates round, coarse enough places stay, the rest drops."""
         if name in _COORDS:
             return self._coordinates(value)
         rank = _KEY_LEVEL.get(name)
