@@ -7,7 +7,7 @@ from typing import Any
 
 import orjson
 
-__all__ = ["DecodeError", "dumps", "loads", "repeats_a_key", "show"]
+__all__ = ["DecodeError", "dumps", "loads", "pretty", "repeats_a_key", "show"]
 
 DecodeError = orjson.JSONDecodeError
 
@@ -27,6 +27,11 @@ def loads(data: bytes | bytearray | memoryview | str) -> Any:
 def show(value: Any) -> str:
     """JSON text for a human-read message (stdlib spacing, non-ASCII escaped)."""
     return json.dumps(value)
+
+
+def pretty(value: Any) -> str:
+    """JSON text for a file people read and diff: two-space indent, UTF-8 kept."""
+    return json.dumps(value, indent=2, ensure_ascii=False)
 
 
 class _RepeatedKeyError(ValueError):

@@ -14,11 +14,12 @@ overwriting one.
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+from redactors import codec
 
 __all__ = ["BASELINES", "SCHEMAS", "breaking_changes", "check", "contract", "snapshot"]
 
@@ -88,7 +89,7 @@ def _baseline_name(schema_file: str, version: int) -> str:
 
 
 def _load(path: Path) -> Schema:
-    loaded = json.loads(path.read_text("utf-8"))
+    loaded = codec.loads(path.read_bytes())
     if not isinstance(loaded, dict):
         raise ValueError(f"{path.name}: not a JSON object")
     return loaded
@@ -128,7 +129,7 @@ def snapshot(schemas: Path = SCHEMAS, baselines: Path = BASELINES) -> list[Path]
     for name, schema in contract(schemas).items():
         target = baselines / _baseline_name(name, schema[VERSION])
         if not target.exists():
-            target.write_text(json.dumps(schema, indent=2, ensure_ascii=False) + "\n", "utf-8")
+            target.write_text(codec.pretty(schema) + "\n", "utf-8")
             written.append(target)
     return written
 

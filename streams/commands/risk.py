@@ -4,7 +4,6 @@ from a window of the analytics topic or a JSONL file that `logwarden redact` wro
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import sys
 from collections.abc import Iterator
@@ -119,6 +118,6 @@ def risk(source: str | None, broker: str, topic_prefix: str, policy_path: str | 
         report = report_for(spec, _topic_records(broker, topic, records, since_seconds,
                                                  security))
     if as_json:
-        click.echo(json.dumps({"quasi_identifiers": list(spec.names), **report.to_dict()}))
+        click.echo(codec.show({"quasi_identifiers": list(spec.names), **report.to_dict()}))
     else:
         click.echo(render_report(report, spec))
