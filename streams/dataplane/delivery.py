@@ -18,7 +18,7 @@ import logging
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
@@ -209,6 +209,20 @@ class _Txn:
     events: int = 0
     next_offset: int | None = None
     committed: int | None = None  # the input offset this producer's last commit carried
+    # The open transaction's sends. aiokafka's commit_transaction waits for them but does
+    # not look at how they ended (flush_for_commit: asyncio.wait), so a batch that failed
+    # for good (OutOfOrderSequenceNumber after a broker outage) would be left out of a
+    # transaction that commits its input offsets anyway: events lost. _close checks them.
+    sends: list[asyncio.Future[Any]] = field(default_factory=list)
+
+    def forget_sends(self) -> None:
+        """Drop the sends of a finished transaction, retrieving any failure (no asyncio
+        'exception was never retrieved' noise: an aborted transaction's failures are
+        handled by the abort)."""
+        for send in self.sends:
+            if send.done() and not send.cancelled():
+                send.exception()
+        self.sends = []
 
 
 class ExactlyOnce:
@@ -275,7 +289,7 @@ class ExactlyOnce:
                     txn.open, txn.opened_at, txn.events = True, time.monotonic(), 0
                 buffer = OutputBuffer(txn.producer)
                 _append(buffer, self._keys.changelog, part)
-                await buffer.flush()
+                txn.sends.extend(await buffer.flush())
             except ProducerFenced:
                 self._fenced(part.tp)
                 continue
@@ -307,6 +321,8 @@ class ExactlyOnce:
         txn.open = False
         try:
             self._inject()  # a test's fault: outputs sent, the transaction not committed
+            await asyncio.gather(*txn.sends)  # a send that failed: abort, never commit
+            txn.forget_sends()
             if txn.next_offset is not None:
                 await txn.producer.send_offsets_to_transaction({tp: txn.next_offset},
                                                                self._group)
@@ -329,6 +345,7 @@ class ExactlyOnce:
         are gone) and return to its committed offset."""
         txn = self._txns[tp]
         txn.open, txn.next_offset = False, None
+        txn.forget_sends()
         try:
             if txn.began:
                 await txn.producer.abort_transaction()

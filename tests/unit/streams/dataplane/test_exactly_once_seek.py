@@ -1,11 +1,15 @@
-"""After an abort, exactly-once seeks back no further than its own last commit."""
+"""Exactly-once: after an abort it seeks back no further than its own last commit, and a
+transaction with a failed send is aborted, never committed."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from aiokafka import TopicPartition
+from aiokafka.errors import OutOfOrderSequenceNumber
 
-from streams.dataplane.delivery import ExactlyOnce, ProducerOptions
+from streams.dataplane.delivery import ExactlyOnce, ProducerOptions, _Txn
 
 TP = TopicPartition("logs.raw", 0)
 
@@ -41,3 +45,60 @@ async def test_seek_floor(broker_says, ours, sought):
                            on_fenced=lambda tp: None)
     await delivery._seek_to_committed(TP, ours)
     assert consumer.seeks == [sought]
+
+
+class FakeProducer:
+    """The transactional calls _close and _abort make, recorded."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    async def send_offsets_to_transaction(self, offsets: dict[TopicPartition, int],
+                                          group: str) -> None:
+        self.calls.append(f"offsets {offsets[TP]}")
+
+    async def commit_transaction(self) -> None:
+        self.calls.append("commit")
+
+    async def abort_transaction(self) -> None:
+        self.calls.append("abort")
+
+
+class FakeKeys:
+    changelog = "keys-changelog"
+
+    def release(self, partitions: object) -> None:
+        pass
+
+    async def load(self, partitions: object) -> None:
+        pass
+
+
+def _send(error: Exception | None) -> asyncio.Future[None]:
+    future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+    if error is None:
+        future.set_result(None)
+    else:
+        future.set_exception(error)
+    return future
+
+
+@pytest.mark.parametrize(("error", "calls", "committed"), [
+    (None, ["offsets 10", "commit"], 10),
+    # aiokafka would commit this transaction without the failed batch (its
+    # flush_for_commit waits for sends but ignores their failures): abort instead.
+    (OutOfOrderSequenceNumber(), ["abort"], None),
+])
+async def test_a_transaction_with_a_failed_send_is_aborted_not_committed(error, calls,
+                                                                          committed):
+    consumer, producer = FakeConsumer(3), FakeProducer()
+    delivery = ExactlyOnce(consumer, ProducerOptions(bootstrap="127.0.0.1:1"),  # type: ignore[arg-type]
+                           FakeKeys(), group="g", interval=1.0, max_events=10,  # type: ignore[arg-type]
+                           on_fenced=lambda tp: None)
+    delivery._txns[TP] = _Txn(producer, open=True, began=True, next_offset=10,  # type: ignore[arg-type]
+                              sends=[_send(None), _send(error)])
+    await delivery._close(TP)
+    assert producer.calls == calls
+    assert delivery._txns[TP].committed == committed
+    assert delivery._txns[TP].sends == []
+    assert consumer.seeks == ([] if error is None else [3])  # back to the committed offset
