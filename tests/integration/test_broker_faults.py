@@ -67,9 +67,13 @@ def restart_after_sigkill() -> None:
 
 
 @pytest.mark.timeout(420)
-@pytest.mark.parametrize("fault", [restart_clean, restart_after_sigkill],
-                         ids=["clean_restart", "sigkill"])
-@pytest.mark.parametrize("exactly_once", [False, True], ids=["at_least_once", "exactly_once"])
+# Each fault once and each mode once (the harder fault under the stricter mode); the
+# 70 s outage below runs both modes; benchmarks/soak.py strikes every fault at random
+# under both modes at once.
+@pytest.mark.parametrize(("fault", "exactly_once"), [
+    pytest.param(restart_clean, False, id="clean_restart-at_least_once"),
+    pytest.param(restart_after_sigkill, True, id="sigkill-exactly_once"),
+])
 def test_the_worker_rides_out_a_broker_restart(fault_broker, topic_prefix, worker_factory,
                                                fault, exactly_once):
     asyncio.run(setup_topics(fault_broker, topic_prefix))
