@@ -336,10 +336,13 @@ class Aggregator(Service):
                                                         strict=True)},
                  "offsets": {str(p): o for p, o in self._replay_offsets().items()}}
         async with producer.transaction():
-            for key, value in releases:
-                await producer.send(self._output, value, key=key)
-            await producer.send(self._state_topic, codec.dumps(state), key=STATE_KEY,
-                                partition=0)
+            sends = [await producer.send(self._output, value, key=key)
+                     for key, value in releases]
+            sends.append(await producer.send(self._state_topic, codec.dumps(state),
+                                             key=STATE_KEY, partition=0))
+            # aiokafka commits even if a send failed for good (its commit waits for the
+            # sends without looking at them): a failure here aborts the transaction.
+            await asyncio.gather(*sends)
 
 
 def aggregation_for(policy: Policy, settings: Settings, names: TopicNames,

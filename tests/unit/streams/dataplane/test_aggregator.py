@@ -3,9 +3,13 @@ and what one release transaction holds (a small fake producer records it)."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import dataclasses
 from collections.abc import AsyncIterator
+
+import pytest
+from aiokafka.errors import OutOfOrderSequenceNumber
 
 from redactors import codec
 from redactors.policy import load_policy
@@ -24,6 +28,7 @@ class FakeProducer:
     def __init__(self) -> None:
         self.committed: list[list[tuple[str, bytes | None, bytes]]] = []
         self._open: list[tuple[str, bytes | None, bytes]] | None = None
+        self.fail = False
 
     @contextlib.asynccontextmanager
     async def transaction(self) -> AsyncIterator[None]:
@@ -33,9 +38,16 @@ class FakeProducer:
         self._open = None
 
     async def send(self, topic: str, value: bytes, key: bytes | None = None,
-                   partition: int | None = None) -> None:
+                   partition: int | None = None) -> asyncio.Future[None]:
+        """Like aiokafka's: a future for the broker's answer (`fail`: an error for good)."""
         assert self._open is not None, "send outside a transaction"
         self._open.append((topic, key, value))
+        answer: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        if self.fail:
+            answer.set_exception(OutOfOrderSequenceNumber())
+        else:
+            answer.set_result(None)
+        return answer
 
 
 class Clock:
@@ -80,6 +92,16 @@ async def test_a_window_is_released_once_after_grace_with_its_replay_offsets() -
     assert state["offsets"] == {"0": 41, "1": 7}
     await agg._release_due()
     assert len(producer.committed) == 1  # released once
+
+
+async def test_a_release_whose_send_failed_is_not_committed() -> None:
+    """aiokafka would commit a transaction around a send that failed for good; the
+    aggregator checks its sends, so the release aborts (and is retried after reload)."""
+    agg, producer = aggregator(Clock(DAY + 15))
+    producer.fail = True
+    with pytest.raises(OutOfOrderSequenceNumber):
+        await agg._release_due()
+    assert producer.committed == []
 
 
 async def test_contributions_to_a_released_window_are_late_and_dropped() -> None:
