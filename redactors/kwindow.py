@@ -31,7 +31,7 @@ class RiskWindow:
         self._clock = clock
         self._k = spec.k
         self._locate = Locator(spec)
-        names = spec.names
+        self._names = names = spec.names
         self._generalize_at = tuple(names.index(name) for name in spec.generalize)
         # (time, class as seen, class as written, subject token)
         self._entries: deque[tuple[float, ClassKey, ClassKey, str]] = deque()
@@ -65,13 +65,14 @@ class RiskWindow:
 
     def _generalize(self, record: MutableMapping[str, Any], values: ClassKey,
                     token: str) -> ClassKey:
-        found_at = self.spec.locate(record)[1]
         written, levels = values, 0
         for at in self._generalize_at:
-            path = found_at[at]
+            if values[at] is None:
+                continue
+            path = self._locate.path(record, at)
             if path is None or not _remove(record, path):
                 continue
-            self.generalized[self.spec.names[at]] += 1
+            self.generalized[self._names[at]] += 1
             written = (*written[:at], None, *written[at + 1:])
             levels += 1
             if levels >= self.spec.levels:

@@ -95,8 +95,7 @@ class Locator:
         self._split = spec._split
         self._shapes: dict[tuple[str, ...], tuple[Any, ...]] = {}
 
-    def __call__(self, record: Mapping[str, Any]) -> tuple[str | None, ...]:
-        """The value of each quasi-identifier, or None (`QuasiSpec.locate`'s first half)."""
+    def _plan(self, record: Mapping[str, Any]) -> tuple[Any, ...]:
         shape = tuple(record)
         plan = self._shapes.get(shape)
         if plan is None:
@@ -106,6 +105,16 @@ class Locator:
             if len(self._shapes) >= self._SHAPES:
                 self._shapes.clear()
             self._shapes[shape] = plan
+        return plan
+
+    def path(self, record: Mapping[str, Any], at: int) -> str | None:
+        """Where the `at`-th quasi-identifier was found (`QuasiSpec.locate`'s second half,
+        for one of them: suppression asks only for the ones it may remove)."""
+        return _first(record, self._plan(record)[at])[0]
+
+    def __call__(self, record: Mapping[str, Any]) -> ClassKey:
+        """The value of each quasi-identifier, or None (`QuasiSpec.locate`'s first half)."""
+        plan = self._plan(record)
         get = record.get
         values: list[str | None] = []
         for paths in plan:

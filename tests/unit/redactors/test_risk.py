@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from redactors.kwindow import RiskWindow
-from redactors.risk import QuasiSpec, measure
+from redactors.risk import Locator, QuasiSpec, measure
 
 SPEC = QuasiSpec(fields=(("country", ("geo.country",)), ("city", ("geo.city",)),
                          ("browser", ("ua.browser",)), ("major", ("ua.browser_major",))),
@@ -153,3 +153,18 @@ def test_erased_subjects_leave_the_window() -> None:
     record = _record("s9", "DE", "Berlin", "Chrome", "120")
     window.observe(record, "s9")
     assert "city" not in record["geo"]
+
+
+@pytest.mark.parametrize("record", [
+    {"geo": {"country": "EE", "city": "Tartu"}, "ua": {"browser": "Firefox"}},
+    {"geo.country": "EE", "geo": {"city": "Tartu"}, "ua.browser_major": "120"},  # flat keys
+    {"geo": "not an object", "ua": {"browser": None, "browser_major": 0}},
+    {"event": "page_view"},
+])
+def test_the_locator_finds_what_the_spec_finds(record: dict[str, Any]) -> None:
+    """The hot path's Locator (values, and the path suppression removes) agrees with
+    QuasiSpec.locate, the reference walk."""
+    locate = Locator(SPEC)
+    values, found_at = SPEC.locate(record)
+    assert locate(record) == values
+    assert [locate.path(record, at) for at in range(len(found_at))] == list(found_at)
