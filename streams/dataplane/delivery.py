@@ -85,6 +85,22 @@ def _append(buffer: OutputBuffer, changelog: str, part: Routed) -> None:
         buffer.append(topic, p if key is None else None, key, value, headers)
 
 
+def _retrieve(futures: Iterable[asyncio.Future[Any]]) -> None:
+    """Mark the failures of sends whose outcome is handled elsewhere as seen, now or when
+    they end: no asyncio 'exception was never retrieved' lines after an outage."""
+    for future in futures:
+        if future.done():
+            if not future.cancelled():
+                future.exception()
+        else:
+            future.add_done_callback(_seen)
+
+
+def _seen(future: asyncio.Future[Any]) -> None:
+    if not future.cancelled():
+        future.exception()
+
+
 async def _seek_to_committed(consumer: AIOKafkaConsumer,
                              tps: Iterable[TopicPartition]) -> None:
     """Position each partition at the group's committed offset, read now."""
@@ -164,6 +180,8 @@ class AtLeastOnce:
         (aiokafka #1017; seen here after a 70 s broker outage); a new one gets a new
         producer id."""
         self._recovering = True
+        for futures, _ in self._in_flight:  # forgotten: their outcome no longer matters
+            _retrieve(futures)
         self._in_flight.clear()
         self._done = {}
         assigned = list(self._consumer.assignment())
@@ -216,12 +234,9 @@ class _Txn:
     sends: list[asyncio.Future[Any]] = field(default_factory=list)
 
     def forget_sends(self) -> None:
-        """Drop the sends of a finished transaction, retrieving any failure (no asyncio
-        'exception was never retrieved' noise: an aborted transaction's failures are
+        """Drop the sends of a finished transaction (an aborted one's failures are
         handled by the abort)."""
-        for send in self.sends:
-            if send.done() and not send.cancelled():
-                send.exception()
+        _retrieve(self.sends)
         self.sends = []
 
 
