@@ -19,7 +19,7 @@ import lmdb
 from redactors.consent import ConsentState
 from redactors.suppression import SubjectHasher
 from streams.state.encoding import pack_consent, unpack_consent
-from streams.state.store import ConsentStore, Resume, StoreWrite, subject_key
+from streams.state.store import CheckpointStore, Resume, StoreWrite, subject_key
 
 __all__ = ["StoredConsent"]
 
@@ -29,9 +29,9 @@ _MISS = object()
 
 
 class StoredConsent:
-    """get / put / delete by subject id over a ConsentStore, with a bounded cache."""
+    """get / put / delete by subject id over a CheckpointStore, with a bounded cache."""
 
-    def __init__(self, store: ConsentStore, hasher: SubjectHasher, *, cache_size: int) -> None:
+    def __init__(self, store: CheckpointStore, hasher: SubjectHasher, *, cache_size: int) -> None:
         self.store = store
         self._hasher = hasher
         self._half = max(1, cache_size // 2)
