@@ -146,7 +146,7 @@ class CheckpointStore:
             except (lmdb.Error, struct.error):
                 reason = "corrupt"
         if reason != "checkpoint":
-            self._rebuild(reason)
+            self._rebuild(reason, unless_fitting=True)
         offsets: dict[int, int] = {}
         with self._txn(write=True) as txn:
             for partition, end in ends.items():
@@ -208,9 +208,11 @@ class CheckpointStore:
             return "missing"
         return "checkpoint" if fingerprint == self._fingerprint else _FOREIGN
 
-    def _rebuild(self, reason: str) -> None:
-        if not self._remove_files():
-            self._reset()  # shared: emptied in place; freed pages are reused later
+    def _rebuild(self, reason: str, *, unless_fitting: bool = False) -> None:
+        """Empty the store. With `unless_fitting`, a store that another process on this
+        host emptied and stamped meanwhile is kept: it may hold its partitions already."""
+        if not self._remove_files() and not self._reset(unless_fitting=unless_fitting):
+            return
         log.warning("%s checkpoint %s: rebuilding the %s store from the whole topic",
                     self.kind, reason, self.kind)
 
@@ -256,13 +258,18 @@ class CheckpointStore:
             fcntl.flock(self._users, fcntl.LOCK_SH)
         return True
 
-    def _reset(self) -> None:
+    def _reset(self, *, unless_fitting: bool = False) -> bool:
+        """Empty the store in place (shared: freed pages are reused later); False when
+        `unless_fitting` and the fingerprint fits, read in the same write transaction."""
         assert self._data is not None, "resume() opens the store"
         assert self._meta is not None, "resume() opens the store"
         with self._txn(write=True) as txn:
+            if unless_fitting and txn.get(_FINGERPRINT, db=self._meta) == self._fingerprint:
+                return False
             txn.drop(self._data, delete=False)
             txn.drop(self._meta, delete=False)
             txn.put(_FINGERPRINT, self._fingerprint, db=self._meta)
+        return True
 
     def get(self, key: bytes) -> bytes | None:
         with self._txn() as txn:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 from pathlib import Path
@@ -188,3 +189,18 @@ def test_another_suppression_key_makes_the_store_foreign(tmp_path: Path,
     assert isinstance(other, StoredKeys)
     assert other.resume(BEGINS, ENDS) == {}
     assert len(other) == 0
+
+
+def test_a_shared_store_another_process_stamped_meanwhile_is_kept(
+        tmp_path: Path, hasher: SubjectHasher) -> None:
+    keys = loaded(tmp_path / "k.lmdb", hasher, Clock())
+    other = os.open(tmp_path / "k.lmdb.users", os.O_RDWR)
+    fcntl.flock(other, fcntl.LOCK_SH)  # a second process uses the store
+    try:
+        # What a process that saw no fingerprint before the other stamped it does next:
+        keys.store._rebuild("missing", unless_fitting=True)
+        assert len(keys) == 20
+        keys.store._rebuild("stale")  # the consent store's rebuild empties it in place
+        assert len(keys) == 0
+    finally:
+        os.close(other)
