@@ -277,7 +277,9 @@ class CheckpointStore:
             return None if value is None else bytes(value)
 
     def delete(self, keys: Iterable[bytes]) -> None:
-        """Remove entries now, outside the checkpoint (an erasure ahead of its tombstones)."""
+        """Remove entries now, outside the checkpoint (an erasure ahead of its tombstones);
+        opens the store if no partition was assigned yet."""
+        self._open_checked()
         with self._txn(write=True) as txn:
             for key in keys:
                 txn.delete(key, db=self._data)

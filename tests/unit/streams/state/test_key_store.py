@@ -204,3 +204,13 @@ def test_a_shared_store_another_process_stamped_meanwhile_is_kept(
         assert len(keys) == 0
     finally:
         os.close(other)
+
+
+def test_an_erasure_before_any_assignment_reaches_the_store(tmp_path: Path,
+                                                            hasher: SubjectHasher) -> None:
+    clock = Clock()
+    loaded(tmp_path / "k.lmdb", hasher, clock).close()
+    restarted = keys_at(tmp_path / "k.lmdb", hasher, clock)  # not resumed: nothing assigned
+    restarted.forget("s3")
+    assert restarted.store.get(partition_prefix(0) + subject_key(hasher, "s3")) is None
+    assert len(restarted) == 18
