@@ -31,9 +31,9 @@ import time
 import uuid
 from pathlib import Path
 
-from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
 
+from benchmarks.bench_state import produce
 from benchmarks.bench_state_store import disk_bytes, memory_kib
 from benchmarks.bench_stream import BOOTSTRAP, PARTITIONS
 from streams.admin import create_topics
@@ -46,22 +46,9 @@ def subject(i: int) -> str:
     return f"user-{i:09d}"
 
 
-async def produce(changelog: str, n: int) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=BOOTSTRAP, acks=1, linger_ms=20,
-                                max_batch_size=512 * 1024, compression_type="lz4")
-    await producer.start()
-    try:
-        pending = []
-        for i in range(n):
-            p = i % PARTITIONS
-            pending.append(await producer.send(changelog, os.urandom(32),
-                                               key=f"{p}/{subject(i)}".encode(), partition=p))
-            if len(pending) >= 20_000:
-                await asyncio.gather(*pending)
-                pending = []
-        await asyncio.gather(*pending)
-    finally:
-        await producer.stop()
+def key_records(n: int) -> list[tuple[bytes | None, bytes]]:
+    """Record i goes to partition i % PARTITIONS (bench_state.produce, not keyed)."""
+    return [(f"{i % PARTITIONS}/{subject(i)}".encode(), os.urandom(32)) for i in range(n)]
 
 
 def measure(mode: str, changelog: str, state: str, n: int, suppression_key: str,
@@ -127,7 +114,7 @@ def main() -> int:
     changelog = names.changelog(KEYS_TABLE)
     asyncio.run(create_topics(BOOTSTRAP, topic_specs(names, PARTITIONS)))
     started = time.perf_counter()
-    asyncio.run(produce(changelog, args.subjects))
+    asyncio.run(produce(changelog, key_records(args.subjects), keyed=False))
     print(f"{args.subjects:,} key records produced in {time.perf_counter() - started:.0f} s "
           f"(run {run})", flush=True)
     state = tempfile.mkdtemp(prefix="logwarden-bench-keys-")
