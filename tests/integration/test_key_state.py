@@ -7,7 +7,10 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import lmdb
 import orjson
@@ -38,27 +41,35 @@ pytestmark = pytest.mark.kafka
 OTHERS = 30  # subjects besides the ones the test follows
 
 
-def _slots(path: Path, hasher: SubjectHasher, subject: str) -> list[int]:
-    """The partitions whose slot for the subject the store fills."""
+@contextmanager
+def _reading(path: Path) -> Iterator[tuple[lmdb.Transaction, Any, Any]]:
+    """A read transaction on the worker's store, with its keys and meta databases."""
     env = lmdb.open(str(path), readonly=True, lock=False, max_dbs=2)
     try:
-        db = env.open_db(b"keys", create=False)
+        keys, meta = env.open_db(b"keys", create=False), env.open_db(b"meta", create=False)
         with env.begin() as txn:
-            return [p for p in range(PARTITIONS)
-                    if txn.get(partition_prefix(p) + subject_key(hasher, subject), db=db)]
+            yield txn, keys, meta
     finally:
         env.close()
+
+
+def _slots(path: Path, hasher: SubjectHasher, subject: str) -> list[int]:
+    """The partitions whose slot for the subject the store fills."""
+    with _reading(path) as (txn, keys, _):
+        return [p for p in range(PARTITIONS)
+                if txn.get(partition_prefix(p) + subject_key(hasher, subject), db=keys)]
 
 
 def _entries(path: Path) -> int:
-    env = lmdb.open(str(path), readonly=True, lock=False, max_dbs=2)
-    try:
-        db = env.open_db(b"keys", create=False)
-        with env.begin() as txn:
-            entries: int = txn.stat(db)["entries"]
-            return entries
-    finally:
-        env.close()
+    with _reading(path) as (txn, keys, _):
+        entries: int = txn.stat(keys)["entries"]
+        return entries
+
+
+def _stored_offsets(path: Path) -> dict[int, int]:
+    with _reading(path) as (txn, _, meta):
+        return {p: int.from_bytes(txn.get(b"offset/%d" % p, db=meta) or bytes(8), "little")
+                for p in range(PARTITIONS)}
 
 
 def _send_to_every_partition(bootstrap: str, prefix: str, subjects: list[str],
@@ -104,17 +115,6 @@ def _key_records(bootstrap: str, changelog: str, subject: str) -> dict[int, list
                     for p in range(PARTITIONS)}
 
     return asyncio.run(read())
-
-
-def _stored_offsets(path: Path) -> dict[int, int]:
-    env = lmdb.open(str(path), readonly=True, lock=False, max_dbs=2)
-    try:
-        meta = env.open_db(b"meta", create=False)
-        with env.begin() as txn:
-            return {p: int.from_bytes(txn.get(b"offset/%d" % p, db=meta) or b"\0" * 8,
-                                      "little") for p in range(PARTITIONS)}
-    finally:
-        env.close()
 
 
 def _ends(bootstrap: str, changelog: str) -> dict[int, int]:
