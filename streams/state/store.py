@@ -172,8 +172,12 @@ class CheckpointStore:
         caught_up = txn.get(_caught_up_key(partition), db=self._meta)
         if stored is None or caught_up is None:
             return "missing", 0
-        offset: int = _OFFSET.unpack(stored)[0]
-        if self._clock() - _TIME.unpack(caught_up)[0] > self._max_age:
+        try:
+            offset: int = _OFFSET.unpack(stored)[0]
+            moment: float = _TIME.unpack(caught_up)[0]
+        except struct.error:
+            return "corrupt", 0
+        if self._clock() - moment > self._max_age:
             return "stale (older than the tombstone retention allows)", 0
         if offset > end:
             return "foreign (ahead of the topic: recreated?)", 0
