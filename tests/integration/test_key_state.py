@@ -34,7 +34,7 @@ from tests.integration.rights_kit import (
     wait_for,
     worker_env,
 )
-from tests.kafkit import consume
+from tests.kafkit import consume, wait_for_log
 
 pytestmark = pytest.mark.kafka
 
@@ -153,6 +153,7 @@ def test_restart_reads_the_keys_tail_keeps_keys_and_erasure_leaves_the_store(
     set_consent(kafka_bootstrap, topic_prefix, *(full_consent(s) for s in subjects))
 
     first = start_worker(worker_factory, topic_prefix, env, "--exactly-once")
+    wait_for_log(first, "subject keys loaded")  # the data plane's first assignment
     assert "keys checkpoint missing: rebuilding the keys store" in first.logs()
     sent = _send_to_every_partition(kafka_bootstrap, topic_prefix, subjects, 1)
     read_outputs(kafka_bootstrap, topic_prefix, expect=2 * sent, timeout=90)
@@ -176,6 +177,7 @@ def test_restart_reads_the_keys_tail_keeps_keys_and_erasure_leaves_the_store(
 
     _tombstone(kafka_bootstrap, changelog, "zed")  # erased elsewhere while this one is down
     second = start_worker(worker_factory, topic_prefix, env, "--exactly-once")
+    wait_for_log(second, "subject keys loaded")
     logs = second.logs()
     assert "rebuilding" not in logs
     loaded = log_entry(logs, "subject keys loaded")
