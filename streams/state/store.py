@@ -94,7 +94,12 @@ class CheckpointStore:
         `kind` names the data (its database, format and log lines), `source` the topic."""
         self.path = path
         self.kind = kind
-        self._source = source
+        # One template per kind: the log collapse (streams.observability) folds repeats of
+        # a template, and the consent and keys stores' lines must both be seen.
+        self._found_line = f"{kind} checkpoint found: reading {source} from it"
+        self._rebuild_line = (f"{kind} checkpoint %s: rebuilding the {kind} store from the "
+                              "whole topic")
+        self._partition_line = f"{kind} checkpoint of partition %d %s: reading it from the start"
         self._fingerprint = b"logwarden-%s-1\0" % kind.encode() + fingerprint
         self._map_size = map_size
         self._max_age = max_age
@@ -125,7 +130,7 @@ class CheckpointStore:
             except (lmdb.Error, struct.error):
                 reason, offsets = "corrupt", {}
             if reason == "checkpoint":
-                log.info("%s checkpoint found: reading %s from it", self.kind, self._source,
+                log.info(self._found_line,
                          extra={"records_behind": sum(max(0, ends[p] - o)
                                                       for p, o in offsets.items())})
                 return Resume(offsets, reason)
@@ -157,10 +162,9 @@ class CheckpointStore:
                     continue
                 self._drop_partition(txn, partition)
                 if reason == "checkpoint" and why != "missing":
-                    log.warning("%s checkpoint of partition %d %s: reading it from the start",
-                                self.kind, partition, why)
+                    log.warning(self._partition_line, partition, why)
         if offsets:
-            log.info("%s checkpoint found: reading %s from it", self.kind, self._source,
+            log.info(self._found_line,
                      extra={"partitions": len(offsets),
                             "records_behind": sum(max(0, ends[p] - o)
                                                   for p, o in offsets.items())})
@@ -217,8 +221,7 @@ class CheckpointStore:
         host emptied and stamped meanwhile is kept: it may hold its partitions already."""
         if not self._remove_files() and not self._reset(unless_fitting=unless_fitting):
             return
-        log.warning("%s checkpoint %s: rebuilding the %s store from the whole topic",
-                    self.kind, reason, self.kind)
+        log.warning(self._rebuild_line, reason)
 
     def _check(self, begins: Mapping[int, int], ends: Mapping[int, int]
                ) -> tuple[str, dict[int, int]]:
