@@ -162,6 +162,7 @@ class KeyStore:
                     remaining.discard(tp)
         self.table.write([], {tp.partition: await consumer.position(tp) for tp in tps},
                          wanted, time.time())
+        self.table.settle()
         for partition in wanted:
             self._partitions[partition] = PartitionKeys(partition, self.table,
                                                         self._on_created)

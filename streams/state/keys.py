@@ -35,6 +35,7 @@ __all__ = ["DATA_KEY_BYTES", "KeyChange", "KeyTable", "KeyWrap", "MemoryKeys", "
 log = logging.getLogger(__name__)
 
 DATA_KEY_BYTES = 32
+REOPEN_AFTER = 50_000  # records a load wrote before its dirty pages are worth returning
 _NONCE = 12
 _MISS = object()
 
@@ -63,6 +64,9 @@ class KeyTable(Protocol):
 
     def forget(self, subject_id: str) -> None:
         """Remove the subject's keys in every partition, now."""
+
+    def settle(self) -> None:
+        """A load is over: return what it needed only while it ran."""
 
     def release(self, partitions: Collection[int]) -> None: ...
 
@@ -95,6 +99,9 @@ class MemoryKeys:
     def forget(self, subject_id: str) -> None:
         for keys in self._keys.values():
             keys.pop(subject_id, None)
+
+    def settle(self) -> None:
+        pass
 
     def release(self, partitions: Collection[int]) -> None:
         for partition in partitions:
@@ -143,6 +150,7 @@ class StoredKeys:
         self._young: dict[tuple[int, str], bytes | None] = {}
         self._old: dict[tuple[int, str], bytes | None] = {}
         self.read_errors = 0
+        self._written = 0  # records since the last settle
 
     def resume(self, begins: Mapping[int, int], ends: Mapping[int, int]) -> Mapping[int, int]:
         resume = self.store.resume_partitions(begins, ends)
@@ -189,6 +197,12 @@ class StoredKeys:
             elif entry in self._old:
                 self._old[entry] = change.key
         self.store.write(records, positions, at if caught_up else None, caught_up)
+        self._written += len(records)
+
+    def settle(self) -> None:
+        if self._written >= REOPEN_AFTER:
+            self.store.reopen()
+        self._written = 0
 
     def forget(self, subject_id: str) -> None:
         self.store.delete([self._slot(p, subject_id) for p in range(self._partitions)])

@@ -319,6 +319,16 @@ class CheckpointStore:
                 if not partitions:
                     txn.put(_CAUGHT_UP, moment, db=self._meta)
 
+    def reopen(self) -> None:
+        """Close and open the environment again, to return its dirty-page memory: LMDB
+        keeps every page a write transaction dirtied on a free list until the environment
+        closes (mdb_page_free), which after a load from scratch is about the store's size,
+        private to the process (measured: 1 M keys, 160 MiB)."""
+        if self._env is not None:
+            self._env.close()
+            self._env = None
+            self._open()
+
     def __len__(self) -> int:
         if self._env is None:
             return 0

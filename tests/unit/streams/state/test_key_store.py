@@ -214,3 +214,15 @@ def test_an_erasure_before_any_assignment_reaches_the_store(tmp_path: Path,
     restarted.forget("s3")
     assert restarted.store.get(partition_prefix(0) + subject_key(hasher, "s3")) is None
     assert len(restarted) == 18
+
+
+def test_a_large_load_reopens_the_store_and_it_still_answers(
+        tmp_path: Path, hasher: SubjectHasher, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("streams.state.keys.REOPEN_AFTER", 15)
+    keys = loaded(tmp_path / "k.lmdb", hasher, Clock(), cache_size=2)  # 20 records
+    environment = keys.store._env
+    keys.settle()
+    assert keys.store._env is not environment
+    assert keys.get(1, "s7") == data_key("s7", 1)
+    keys.settle()  # nothing written since: kept
+    assert keys.store._env is not None
