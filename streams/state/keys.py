@@ -28,14 +28,19 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from redactors.suppression import SubjectHasher
-from streams.state.store import CheckpointStore, StoreWrite, partition_prefix, subject_key
+from streams.state.store import (
+    REOPEN_AFTER,
+    CheckpointStore,
+    StoreWrite,
+    partition_prefix,
+    subject_key,
+)
 
 __all__ = ["DATA_KEY_BYTES", "KeyChange", "KeyTable", "KeyWrap", "MemoryKeys", "StoredKeys"]
 
 log = logging.getLogger(__name__)
 
 DATA_KEY_BYTES = 32
-REOPEN_AFTER = 50_000  # records a load wrote before its dirty pages are worth returning
 _NONCE = 12
 _MISS = object()
 

@@ -33,12 +33,13 @@ import lmdb
 
 from redactors.suppression import SubjectHasher
 
-__all__ = ["KEY_BYTES", "CheckpointStore", "Resume", "StoreWrite", "partition_prefix",
-           "subject_key"]
+__all__ = ["KEY_BYTES", "REOPEN_AFTER", "CheckpointStore", "Resume", "StoreWrite",
+           "partition_prefix", "subject_key"]
 
 log = logging.getLogger(__name__)
 
 KEY_BYTES = 16
+REOPEN_AFTER = 50_000  # records a load wrote before its dirty pages are worth returning
 _OFFSET = struct.Struct("<q")
 _TIME = struct.Struct("<d")
 _PARTITION = struct.Struct(">H")

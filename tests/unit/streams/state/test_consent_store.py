@@ -13,7 +13,7 @@ from redactors.suppression import SubjectHasher
 from streams.state.consent import StoredConsent
 from streams.state.encoding import PACKED_SIZE, pack_consent, unpack_consent
 from streams.state.store import CheckpointStore, subject_key
-from tests.unit.streams.state.kit import HOUR, Clock, damage
+from tests.unit.streams.state.kit import HOUR, NOW, Clock, damage
 
 
 @pytest.fixture
@@ -208,3 +208,22 @@ def test_processes_sharing_a_store_do_not_move_it_backwards(tmp_path: Path,
     resume = fresh.resume(BEGINS, {0: 11, 1: 10})
     assert resume.offsets[0] == 11
     assert fresh.get("s0") == consent("s0")
+
+
+def test_a_large_load_reopens_the_store_once_caught_up(
+        tmp_path: Path, hasher: SubjectHasher, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("streams.state.consent.REOPEN_AFTER", 5)
+    view = StoredConsent(store_at(tmp_path / "c.lmdb", Clock()), hasher, cache_size=10)
+    view.resume(BEGINS, ENDS)
+    for i in range(10):
+        view.put(i % 2, i // 2, consent(f"s{i}"))
+    view.flush(ENDS)  # not caught up yet: kept
+    loading = view.store._env
+    assert loading is not None
+    view.flush({}, caught_up_at=NOW)  # the load is over: reopened
+    settled = view.store._env
+    assert settled is not loading
+    view.put(0, 10, consent("s0", analytics=True))
+    view.flush({0: 11}, caught_up_at=NOW)  # one record since: kept
+    assert view.store._env is settled
+    assert view.get("s1") == consent("s1")
