@@ -74,7 +74,8 @@ async def produce(topic: str, records: list[tuple[bytes | None, bytes]] | None =
         pending = []
         for i in range(n if records is None else len(records)):
             key, value = consent(i) if records is None else records[i]
-            pending.append(await producer.send(topic, value, key=key if keyed else None,
+            # Not keyed: round robin (record i to partition i % PARTITIONS), keys kept.
+            pending.append(await producer.send(topic, value, key=key,
                                                partition=None if keyed else i % PARTITIONS))
             if len(pending) >= 20_000:
                 await asyncio.gather(*pending)

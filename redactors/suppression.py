@@ -10,6 +10,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
 from redactors.errors import MissingKeyError
 from redactors.key_source import key_text, parse_key_lines
 
@@ -91,6 +94,11 @@ class SubjectHasher:
     def digest(self, subject_id: str) -> bytes:
         """The raw HMAC-SHA256 of the id under the newest key, uncached (the store's key)."""
         return hmac.digest(self._chain[-1][1], subject_id.encode("utf-8"), "sha256")
+
+    def derive_key(self, purpose: bytes) -> bytes:
+        """A 32-byte key for `purpose`, HKDF-SHA256 of the newest key (never the key)."""
+        return HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
+                    info=b"logwarden/" + purpose).derive(self._chain[-1][1])
 
     def __repr__(self) -> str:
         ids = [kid for kid, _ in reversed(self._chain)]

@@ -31,7 +31,7 @@ from streams.observability import install_observability
 from streams.records import Route
 from streams.rights.agent import Rights, register_rights
 from streams.settings import Settings
-from streams.state.build import stored_consent
+from streams.state.build import key_table, stored_consent
 from streams.suppression_table import suppression_table
 from streams.topics import AGGREGATE_CONTRIBUTIONS, KEYS_TABLE, TopicNames
 from streams.transport import LowLatencyApp
@@ -135,8 +135,9 @@ def create_pipeline(settings: Settings, *, hooks: PipelineHooks | None = None,
     consent = ConsentView(app, topics["consent"], n, hooks,
                           minimum_age=engine.policy.minimum_age, security=settings.security,
                           stored=stored)
-    keys = KeyStore(settings.bootstrap_servers, names.changelog(KEYS_TABLE),
-                    hooks.on_key_created, settings.security)
+    changelog = names.changelog(KEYS_TABLE)
+    keys = KeyStore(settings.bootstrap_servers, changelog, hooks.on_key_created,
+                    settings.security, key_table(settings, changelog, env=env))
     pipeline = Pipeline(app=app, settings=settings, names=names, topics=topics,
                         engine=engine, consent=consent, keys=keys,
                         suppressed=suppression_table(app, n), hooks=hooks)

@@ -56,6 +56,10 @@ class Settings(BaseSettings):
     consent_cache: int = Field(default=200_000, ge=2)
     state_map_size: int = Field(default=64 << 30, ge=1 << 20)  # address space, not disk
     checkpoint_max_age: float = Field(default=12 * 3600.0, gt=0)
+    # The per-subject data keys (streams/state/keys.py): the same kind of store beside it,
+    # wrapped under the suppression key, and a cache of this many (partition, subject) keys.
+    key_store: Literal["lmdb", "memory"] = "lmdb"
+    key_cache: int = Field(default=200_000, ge=2)
     # TLS and SASL for every client: `**settings.security.aiokafka_kwargs()` (streams/security.py)
     security: ClientSecurity = Field(default_factory=load_security)
 

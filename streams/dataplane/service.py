@@ -91,7 +91,10 @@ class DataPlane(Service):
             try:
                 await self._delivery.stop()
             finally:
-                await self._consumer.stop()
+                try:
+                    await self._consumer.stop()
+                finally:
+                    await self._keys.stop()
         log.info("data plane stopped", extra={"events": self.events})
 
     async def assigned(self, tps: list[TopicPartition]) -> None:
@@ -121,6 +124,7 @@ class DataPlane(Service):
                     if batch:
                         await self._delivery.deliver(self._route(batch))
                     await self._delivery.tick()
+                    await self._keys.tick()
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # keep running; what failed is fetched again

@@ -1,4 +1,4 @@
-"""The consent view's store as the settings describe it (None: held in memory)."""
+"""The consent view's and the subject keys' stores as the settings describe them."""
 
 from __future__ import annotations
 
@@ -8,9 +8,15 @@ from pathlib import Path
 from redactors.suppression import SubjectHasher
 from streams.settings import Settings
 from streams.state.consent import StoredConsent
-from streams.state.store import ConsentStore, subject_key
+from streams.state.keys import KeyTable, MemoryKeys, StoredKeys
+from streams.state.store import CheckpointStore, subject_key
 
-__all__ = ["stored_consent"]
+__all__ = ["key_table", "stored_consent"]
+
+
+def _key_fingerprint(hasher: SubjectHasher) -> str:
+    """The key enters as an HMAC of a fixed text, which says nothing of the key."""
+    return subject_key(hasher, "\0store-fingerprint").hex()
 
 
 def stored_consent(settings: Settings, topic: str, *, policy_version: str, minimum_age: int,
@@ -21,10 +27,24 @@ def stored_consent(settings: Settings, topic: str, *, policy_version: str, minim
         return None
     hasher = SubjectHasher.from_env(env)
     # What the data was read from and hashed with: a checkpoint of anything else is foreign.
-    # The key enters as an HMAC of a fixed text, which says nothing of the key.
     fingerprint = "|".join((topic, str(settings.partitions), policy_version, str(minimum_age),
-                            subject_key(hasher, "\0store-fingerprint").hex()))
-    store = ConsentStore(Path(settings.state_path) / f"{topic}.lmdb",
+                            _key_fingerprint(hasher)))
+    store = CheckpointStore(Path(settings.state_path) / f"{topic}.lmdb",
                          fingerprint=fingerprint.encode(), map_size=settings.state_map_size,
                          max_age=settings.checkpoint_max_age)
     return StoredConsent(store, hasher, cache_size=settings.consent_cache)
+
+
+def key_table(settings: Settings, changelog: str, *, env: Mapping[str, str]) -> KeyTable:
+    """The keys changelog's table: the host's store under the state dir (keys wrapped
+    with a key derived from the suppression key), or dicts."""
+    if settings.key_store == "memory":
+        return MemoryKeys()
+    hasher = SubjectHasher.from_env(env)
+    fingerprint = "|".join((changelog, str(settings.partitions), _key_fingerprint(hasher)))
+    store = CheckpointStore(Path(settings.state_path) / f"{changelog}.lmdb",
+                            fingerprint=fingerprint.encode(), map_size=settings.state_map_size,
+                            max_age=settings.checkpoint_max_age, kind="keys",
+                            source="the keys changelog")
+    return StoredKeys(store, hasher, partitions=settings.partitions,
+                      cache_size=settings.key_cache)

@@ -19,7 +19,7 @@ import lmdb
 from redactors.consent import ConsentState
 from redactors.suppression import SubjectHasher
 from streams.state.encoding import pack_consent, unpack_consent
-from streams.state.store import ConsentStore, Resume, StoreWrite, subject_key
+from streams.state.store import REOPEN_AFTER, CheckpointStore, Resume, StoreWrite, subject_key
 
 __all__ = ["StoredConsent"]
 
@@ -29,9 +29,9 @@ _MISS = object()
 
 
 class StoredConsent:
-    """get / put / delete by subject id over a ConsentStore, with a bounded cache."""
+    """get / put / delete by subject id over a CheckpointStore, with a bounded cache."""
 
-    def __init__(self, store: ConsentStore, hasher: SubjectHasher, *, cache_size: int) -> None:
+    def __init__(self, store: CheckpointStore, hasher: SubjectHasher, *, cache_size: int) -> None:
         self.store = store
         self._hasher = hasher
         self._half = max(1, cache_size // 2)
@@ -41,6 +41,7 @@ class StoredConsent:
         self._pending_by_key: dict[bytes, bytes | None] = {}
         self._pinned: dict[str, ConsentState] = {}  # tombstoned children (ConsentView._forget)
         self.read_errors = 0
+        self._written = 0  # records stored since the view was last caught up
 
     def resume(self, begins: Mapping[int, int], ends: Mapping[int, int]) -> Resume:
         resume = self.store.resume(begins, ends)
@@ -113,8 +114,13 @@ class StoredConsent:
         if not self._pending and not positions and caught_up_at is None:
             return
         self.store.write(self._pending, positions, caught_up_at)
+        self._written += len(self._pending)
         self._pending = []
         self._pending_by_key = {}
+        if caught_up_at is not None and self._written >= REOPEN_AFTER:
+            self.store.reopen()  # a load is over: return LMDB's dirty pages (store.reopen)
+        if caught_up_at is not None:
+            self._written = 0
 
     def cached(self) -> int:
         return len(self._young) + len(self._old)

@@ -7,6 +7,7 @@ import base64
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -31,9 +32,9 @@ def worker_env() -> dict[str, str]:
 
 
 def start_worker(worker_factory: Callable[..., WorkerProcess], prefix: str,
-                 env: dict[str, str]) -> WorkerProcess:
+                 env: dict[str, str], *args: str) -> WorkerProcess:
     worker: WorkerProcess = worker_factory("--topic-prefix", prefix, "--app-id", f"{prefix}app",
-                                           "--partitions", str(PARTITIONS), env=env)
+                                           "--partitions", str(PARTITIONS), *args, env=env)
     wait_for_log(worker, "[^Worker]: Ready", timeout=90)
     return worker
 
@@ -101,3 +102,16 @@ def rights_cli(command: str, subject: str, bootstrap: str, prefix: str,
                *args: str) -> subprocess.CompletedProcess[str]:
     return cli(command, subject, "--broker", f"kafka://{bootstrap}", "--topic-prefix", prefix,
                *args)
+
+
+def log_entry(logs: str, msg: str) -> dict[str, object]:
+    """The first JSON log line whose message is `msg`."""
+    return next(orjson.loads(line) for line in logs.splitlines()
+                if line.startswith("{") and orjson.loads(line).get("msg") == msg)
+
+
+def wait_for(condition: Callable[[], bool], timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.5)

@@ -5,7 +5,6 @@ are applied, and an erasure leaves the store."""
 from __future__ import annotations
 
 import os
-import time
 from pathlib import Path
 
 import lmdb
@@ -18,6 +17,7 @@ from streams.state.store import subject_key
 from tests.integration.rights_kit import (
     event,
     full_consent,
+    log_entry,
     names_for,
     read_outputs,
     rights_cli,
@@ -25,6 +25,7 @@ from tests.integration.rights_kit import (
     set_consent,
     setup_topics,
     start_worker,
+    wait_for,
     worker_env,
 )
 from tests.kafkit import wait_for_log
@@ -44,22 +45,10 @@ def _stored(path: Path, hasher: SubjectHasher, subjects: list[str]) -> dict[str,
         env.close()
 
 
-def _log_entry(logs: str, msg: str) -> dict[str, object]:
-    return next(orjson.loads(line) for line in logs.splitlines()
-                if line.startswith("{") and orjson.loads(line).get("msg") == msg)
-
-
 def _tiers(bootstrap: str, prefix: str, expect: int) -> dict[int, str]:
     outputs = read_outputs(bootstrap, prefix, expect=expect)
     return {doc["seq"]: doc["_privacy"]["tier"]
             for doc in (orjson.loads(v) for _, v in outputs["analytics"])}
-
-
-def _wait_for(condition, timeout: float) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.5)
 
 
 def test_restart_reads_the_tail_keeps_changes_made_meanwhile_and_erasure_leaves_the_store(
@@ -75,13 +64,13 @@ def test_restart_reads_the_tail_keeps_changes_made_meanwhile_and_erasure_leaves_
 
     first = start_worker(worker_factory, topic_prefix, env)
     assert "consent checkpoint missing: rebuilding" in first.logs()
-    assert _log_entry(first.logs(), "consent loaded")["subjects"] == OTHERS + 3
+    assert log_entry(first.logs(), "consent loaded")["subjects"] == OTHERS + 3
     send_events(kafka_bootstrap, topic_prefix, [event("carol", 1), event("dave", 2)])
     assert _tiers(kafka_bootstrap, topic_prefix, expect=4) == {1: "full", 2: "full"}
 
     done = rights_cli("forget", "erin", kafka_bootstrap, topic_prefix)
     assert done.returncode == 0, done.stderr
-    _wait_for(lambda: not _stored(store, hasher, ["erin"])["erin"], timeout=60)
+    wait_for(lambda: not _stored(store, hasher, ["erin"])["erin"], timeout=60)
     assert _stored(store, hasher, ["carol", "dave", "s0"]) == {
         "carol": True, "dave": True, "s0": True}
     first.stop()
@@ -101,7 +90,7 @@ def test_restart_reads_the_tail_keeps_changes_made_meanwhile_and_erasure_leaves_
     logs = second.logs()
     assert "rebuilding" not in logs
     # The tail only: carol's change, and dave's if it landed before the end offsets were read.
-    assert _log_entry(logs, "consent checkpoint found: reading privacy.consent from it")[
+    assert log_entry(logs, "consent checkpoint found: reading privacy.consent from it")[
         "records_behind"] in (1, 2)
     send_events(kafka_bootstrap, topic_prefix,
                 [event("carol", 3), event("dave", 4), event("s1", 5)])

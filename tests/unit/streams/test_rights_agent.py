@@ -24,6 +24,7 @@ from streams.hooks import NullHooks
 from streams.rights.agent import Rights
 from streams.rights.effects import PipelineEffects
 from streams.rights.handler import RightsHandler
+from streams.state.keys import KeyChange, MemoryKeys
 from streams.topics import TopicNames
 
 HASHER = SubjectHasher(b"s" * 32, key_id="s1")
@@ -132,9 +133,11 @@ def test_keys_are_shredded_again_after_the_other_workers_caught_up(monkeypatch, 
         async def send(self, topic, key, value, partition):
             sent.append((topic, key, value, partition))
 
-    store = KeyStore("127.0.0.1:9", NAMES.changelog("subject_keys"), lambda: None)
-    store._partitions = {1: PartitionKeys(1, {"alice": b"k" * 32}, lambda: None),
-                         2: PartitionKeys(2, {}, lambda: None)}
+    table = MemoryKeys()
+    table.write([KeyChange(1, 0, "alice", b"k" * 32)], {}, (), 0.0)
+    store = KeyStore("127.0.0.1:9", NAMES.changelog("subject_keys"), lambda: None, table=table)
+    store._partitions = {1: PartitionKeys(1, table, lambda: None),
+                         2: PartitionKeys(2, table, lambda: None)}
     pipeline = SimpleNamespace(settings=SimpleNamespace(partitions=4), names=NAMES,
                                keys=store)
     effects = PipelineEffects(pipeline, SuppressionList(HASHER, {}), tmp_path, Writer())

@@ -8,9 +8,10 @@ from typing import Any
 import pytest
 from aiokafka.producer.message_accumulator import BatchBuilder
 
-from streams.dataplane.keys import PartitionKeys, _apply
+from streams.dataplane.keys import PartitionKeys, _change
 from streams.dataplane.outputs import OutputBuffer
 from streams.partitioning import partition_for
+from streams.state.keys import KeyChange, MemoryKeys
 
 
 class KeyRecordingBuilder(BatchBuilder):  # type: ignore[misc]
@@ -106,7 +107,7 @@ def test_partition_for_matches_javas_default_partitioner(key: bytes, java: int) 
 
 def test_partition_keys_queue_creations_and_deletions_for_their_partition():
     created: list[int] = []
-    keys = PartitionKeys(3, {}, lambda: created.append(1))
+    keys = PartitionKeys(3, MemoryKeys(), lambda: created.append(1))
     first = keys.get_or_create("u-1")
     assert keys.get_or_create("u-1") == first
     assert len(first) == 32
@@ -121,11 +122,25 @@ def test_partition_keys_queue_creations_and_deletions_for_their_partition():
 @pytest.mark.parametrize(("key", "value", "expected"), [
     (b"1/u-1", b"k" * 32, {"u-1": b"k" * 32}),
     (b"1/u-1", None, {}),  # a tombstone removes it
-    (b"2/u-1", b"k" * 32, {}),  # another partition's record
-    (b"1/u-1", b"short", {}),  # not a key
-    (None, b"k" * 32, {}),
+    (b"2/u-1", b"k" * 32, {"u-1": b"o" * 32}),  # another partition's record
+    (b"1/u-1", b"short", {"u-1": b"o" * 32}),  # not a key
+    (None, b"k" * 32, {"u-1": b"o" * 32}),
 ])
 def test_changelog_records_fold_into_one_partitions_keys(key, value, expected):
-    keys = {"u-1": b"o" * 32} if value is None else {}
-    _apply(keys, 1, key, value)
-    assert keys == expected
+    table = MemoryKeys()
+    table.write([KeyChange(1, 0, "u-1", b"o" * 32)], {}, (), 0.0)
+    change = _change(1, 7, key, value)
+    table.write([] if change is None else [change], {}, (), 0.0)
+    assert {s: k for s in ("u-1",) if (k := table.get(1, s)) is not None} == expected
+
+
+def test_a_fresh_key_stays_in_memory_until_read_back_committed():
+    table = MemoryKeys()
+    keys = PartitionKeys(2, table, lambda: None)
+    created = keys.get_or_create("u-1")
+    assert (keys.fresh(), table.get(2, "u-1")) == (1, None)  # not in the table yet
+    keys.read_back("u-1", b"x" * 32)  # an older committed key: the fresh one still wins
+    assert keys.get("u-1") == created
+    keys.read_back("u-1", created)
+    table.write([KeyChange(2, 5, "u-1", created)], {2: 6}, (), 0.0)
+    assert (keys.fresh(), keys.get("u-1")) == (0, created)

@@ -12,18 +12,8 @@ from redactors.consent import ConsentState
 from redactors.suppression import SubjectHasher
 from streams.state.consent import StoredConsent
 from streams.state.encoding import PACKED_SIZE, pack_consent, unpack_consent
-from streams.state.store import ConsentStore, subject_key
-
-NOW = 1_800_000_000.0
-HOUR = 3600.0
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = NOW
-
-    def __call__(self) -> float:
-        return self.now
+from streams.state.store import CheckpointStore, subject_key
+from tests.unit.streams.state.kit import HOUR, NOW, Clock, damage
 
 
 @pytest.fixture
@@ -31,8 +21,8 @@ def hasher() -> SubjectHasher:
     return SubjectHasher(os.urandom(32), key_id="t1")
 
 
-def store_at(path: Path, clock: Clock, fingerprint: bytes = b"topic|4|v1") -> ConsentStore:
-    return ConsentStore(path, fingerprint=fingerprint, map_size=1 << 26, max_age=12 * HOUR,
+def store_at(path: Path, clock: Clock, fingerprint: bytes = b"topic|4|v1") -> CheckpointStore:
+    return CheckpointStore(path, fingerprint=fingerprint, map_size=1 << 26, max_age=12 * HOUR,
                         clock=clock)
 
 
@@ -186,13 +176,8 @@ def test_a_checkpoint_that_does_not_fit_is_rebuilt_with_a_log_line(
         ends[0] = 20
     elif change == "age":
         clock.now += 13 * HOUR
-    elif change == "garbage":
-        (path / "data.mdb").write_bytes(os.urandom(64 * 1024))
-    elif change == "truncated":
-        (path / "data.mdb").write_bytes(b"")
-    elif change == "missing":
-        for f in path.iterdir():
-            f.unlink()
+    else:
+        damage(path, change)
     view = StoredConsent(store_at(path, clock, fingerprint), hasher, cache_size=10)
     with caplog.at_level(logging.INFO, logger="streams.state.store"):
         resume = view.resume(begins, ends)
@@ -223,3 +208,22 @@ def test_processes_sharing_a_store_do_not_move_it_backwards(tmp_path: Path,
     resume = fresh.resume(BEGINS, {0: 11, 1: 10})
     assert resume.offsets[0] == 11
     assert fresh.get("s0") == consent("s0")
+
+
+def test_a_large_load_reopens_the_store_once_caught_up(
+        tmp_path: Path, hasher: SubjectHasher, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("streams.state.consent.REOPEN_AFTER", 5)
+    view = StoredConsent(store_at(tmp_path / "c.lmdb", Clock()), hasher, cache_size=10)
+    view.resume(BEGINS, ENDS)
+    for i in range(10):
+        view.put(i % 2, i // 2, consent(f"s{i}"))
+    view.flush(ENDS)  # not caught up yet: kept
+    loading = view.store._env
+    assert loading is not None
+    view.flush({}, caught_up_at=NOW)  # the load is over: reopened
+    settled = view.store._env
+    assert settled is not loading
+    view.put(0, 10, consent("s0", analytics=True))
+    view.flush({0: 11}, caught_up_at=NOW)  # one record since: kept
+    assert view.store._env is settled
+    assert view.get("s1") == consent("s1")
