@@ -72,6 +72,7 @@ class DataPlane(Service):
         self._hooks = hooks
         self._max_records = max_records
         self._lock = asyncio.Lock()
+        self._stopping = False
         self.assignment: frozenset[TopicPartition] = frozenset()
         self.events = 0
 
@@ -87,18 +88,25 @@ class DataPlane(Service):
         log.info("data plane started", extra={"topic": self._topic})
 
     async def on_stop(self) -> None:
-        async with self._lock:
-            try:
+        try:
+            async with self._lock:
+                self._stopping = True  # a rebalance from here on changes nothing
                 await self._delivery.stop()
+        finally:
+            # Outside the lock: the consumer's close waits for the group coordinator, which
+            # in a rebalance calls assigned()/revoked(), which take the lock (a SIGTERM'd
+            # worker hung there until killed: the three-worker scale-out test).
+            try:
+                await self._consumer.stop()
             finally:
-                try:
-                    await self._consumer.stop()
-                finally:
+                async with self._lock:
                     await self._keys.stop()
         log.info("data plane stopped", extra={"events": self.events})
 
     async def assigned(self, tps: list[TopicPartition]) -> None:
         async with self._lock:
+            if self._stopping:
+                return
             await self._delivery.assigned(tps)
             self.assignment = frozenset(tps)
             self._hooks.on_assigned(len(tps))
@@ -106,6 +114,8 @@ class DataPlane(Service):
     async def revoked(self, tps: list[TopicPartition]) -> None:
         async with self._lock:
             self.assignment = frozenset()
+            if self._stopping:
+                return
             await self._delivery.revoked(tps)
 
     def pause(self, tp: TopicPartition) -> None:

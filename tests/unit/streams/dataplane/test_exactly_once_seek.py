@@ -63,6 +63,23 @@ class FakeProducer:
     async def abort_transaction(self) -> None:
         self.calls.append("abort")
 
+    async def start(self) -> None:
+        self.calls.append("start")
+
+    async def stop(self) -> None:
+        self.calls.append("stop")
+
+
+class FakeOptions:
+    """ProducerOptions that make fake producers (a replacement is a new one)."""
+
+    def __init__(self) -> None:
+        self.made: list[FakeProducer] = []
+
+    def producer(self, **kwargs: object) -> FakeProducer:
+        self.made.append(FakeProducer())
+        return self.made[-1]
+
 
 class FakeKeys:
     changelog = "keys-changelog"
@@ -86,19 +103,27 @@ def _send(error: Exception | None) -> asyncio.Future[None]:
 @pytest.mark.parametrize(("error", "calls", "committed"), [
     (None, ["offsets 10", "commit"], 10),
     # aiokafka would commit this transaction without the failed batch (its
-    # flush_for_commit waits for sends but ignores their failures): abort instead.
-    (OutOfOrderSequenceNumber(), ["abort"], None),
+    # flush_for_commit waits for sends but ignores their failures): abort instead, and
+    # replace the producer, whose epoch fails every later send after such an error.
+    (OutOfOrderSequenceNumber(), ["abort", "stop"], None),
 ])
 async def test_a_transaction_with_a_failed_send_is_aborted_not_committed(error, calls,
                                                                           committed):
-    consumer, producer = FakeConsumer(3), FakeProducer()
-    delivery = ExactlyOnce(consumer, ProducerOptions(bootstrap="127.0.0.1:1"),  # type: ignore[arg-type]
+    consumer, producer, options = FakeConsumer(3), FakeProducer(), FakeOptions()
+    delivery = ExactlyOnce(consumer, options,  # type: ignore[arg-type]
                            FakeKeys(), group="g", interval=1.0, max_events=10,  # type: ignore[arg-type]
                            on_fenced=lambda tp: None)
     delivery._txns[TP] = _Txn(producer, open=True, began=True, next_offset=10,  # type: ignore[arg-type]
                               sends=[_send(None), _send(error)])
     await delivery._close(TP)
+    txn = delivery._txns[TP]
     assert producer.calls == calls
-    assert delivery._txns[TP].committed == committed
-    assert delivery._txns[TP].sends == []
-    assert consumer.seeks == ([] if error is None else [3])  # back to the committed offset
+    assert txn.committed == committed
+    assert txn.sends == []
+    if error is None:
+        assert txn.producer is producer
+        assert consumer.seeks == []
+    else:
+        assert txn.producer is options.made[0]
+        assert options.made[0].calls == ["start"]
+        assert consumer.seeks == [3]  # back to the committed offset
