@@ -1,20 +1,23 @@
-"""State at scale: the consent view of N synthetic subjects on the real broker.
+"""State at scale: the consent view and suppression list of N synthetic subjects.
 
-1. N consent events are produced to a fresh privacy.consent; raw events are produced in
+1. N consent events are produced to a fresh privacy.consent and E entries (other
+   subjects, erased) to the suppression changelog; raw events are produced in
    phases: a warm-up and then, twice each, events of 1,000 subjects (always cached)
    and events of subjects drawn from all N (mostly cache misses read from the store).
-2. `logwarden worker` (LMDB store) starts on it: time from start to "consent loaded",
+2. `logwarden worker` (LMDB stores) starts on it: time from start to ready (both views
+   loaded),
    resident memory (private and shared: the store's pages are shared page cache), disk
    of the state dir; then events/s per phase from the group's committed offsets.
-3. It restarts on its checkpoint: time to "consent loaded" again and memory.
+3. It restarts on its checkpoints: time to ready again and memory.
 4. `--processes 2` on the same store: each process's private and shared memory.
-5. With --memory, a worker holding the view in a dict (LOGWARDEN_CONSENT_STORE=memory),
-   and one on an empty consent topic, for memory per subject.
+5. With --memory, a worker holding both views in dicts (LOGWARDEN_CONSENT_STORE=memory,
+   LOGWARDEN_SUPPRESSION_STORE=memory), and one on empty topics, for memory per subject.
 
 Events carry no field that needs a per-subject data key, so the phases differ only in
-their consent lookups.
+their consent and suppression lookups (no event's subject is erased).
 
-    .venv/bin/python -m benchmarks.bench_state [--subjects 1000000] [--events 20000] [--memory]
+    .venv/bin/python -m benchmarks.bench_state [--subjects 1000000] [--erased N/10]
+        [--events 20000] [--memory]
 """
 
 from __future__ import annotations
@@ -36,13 +39,16 @@ from pathlib import Path
 import orjson
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.errors import KafkaError
 
 from benchmarks.bench_state_store import disk_bytes, memory_kib
 from benchmarks.bench_stream import BOOTSTRAP, PARTITIONS, committed_total
+from redactors import codec
 from redactors.consent import ConsentState
+from redactors.suppression import SubjectHasher, SuppressionEntry, SuppressionReason
 from schemas.consent import encode_consent
 from streams.admin import create_topics
-from streams.topics import TopicNames, topic_specs
+from streams.topics import SUPPRESSION_TABLE, TopicNames, topic_specs
 
 HOT_SUBJECTS = 1000
 KEYS = {"LOGWARDEN_PSEUDONYM_KEYS": f"b1:{base64.b64encode(os.urandom(32)).decode()}",
@@ -57,6 +63,15 @@ def consent(i: int) -> tuple[bytes, bytes]:
     return encode_consent(ConsentState(
         subject_id=subject(i), analytics=i % 4 != 0, profiling=i % 2 == 0, marketing=i % 3 == 0,
         birth_year=1940 + i % 66 if i % 5 else None, updated_at="2026-11-01T10:00:00.000Z"))
+
+
+def suppression_entries(first: int, count: int) -> list[tuple[bytes | None, bytes]]:
+    """Entries as the rights agent writes them, for subjects first..first+count-1."""
+    hasher = SubjectHasher.from_env(KEYS)
+    entry = codec.dumps(SuppressionEntry(reason=SuppressionReason.ERASED,
+                                         since="2026-11-01T10:00:00.000Z",
+                                         request_id=str(uuid.uuid4())).to_dict())
+    return [(codec.dumps(hasher(subject(i))), entry) for i in range(first, first + count)]
 
 
 def event(seq: int, who: int) -> bytes:
@@ -114,23 +129,29 @@ def start(names: TopicNames, workdir: Path, tag: str, *extra: str,
 
 def wait_loaded(process: subprocess.Popen[bytes], log: Path, started: float,
                 count: int = 1) -> float:
-    """Seconds from `started` until `count` processes logged "consent loaded"."""
-    while log.read_bytes().count(b'"msg":"consent loaded"') < count:
+    """Seconds from `started` until `count` processes logged "suppression list loaded"
+    (the second view: ready)."""
+    while log.read_bytes().count(b'"msg":"suppression list loaded"') < count:
         if process.poll() is not None:
             raise SystemExit(f"worker exited; see {log}")
         time.sleep(0.05)
     return time.perf_counter() - started
 
 
-def view_seconds(log: Path) -> float:
-    """From the worker's "loading consent" to its "consent loaded" (process start excluded)."""
+def view_seconds(log: Path, what: str) -> float:
+    """From the worker's "loading {what}" to its "{what} loaded" (process start excluded)."""
     stamps = {}
     for line in log.read_bytes().splitlines():
         if line.startswith(b"{"):
             entry = orjson.loads(line)
-            if entry.get("msg") in ("loading consent", "consent loaded"):
+            if entry.get("msg") in (f"loading {what}", f"{what} loaded"):
                 stamps.setdefault(entry["msg"], datetime.fromisoformat(entry["ts"]))
-    return (stamps["consent loaded"] - stamps["loading consent"]).total_seconds()
+    return (stamps[f"{what} loaded"] - stamps[f"loading {what}"]).total_seconds()
+
+
+def views(log: Path) -> str:
+    return (f"consent view {view_seconds(log, 'consent'):.2f} s, suppression list "
+            f"{view_seconds(log, 'suppression list'):.2f} s")
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:
@@ -160,7 +181,11 @@ async def phase_rates(names: TopicNames, sizes: list[int]) -> list[float]:
         crossed: list[float] = []
         deadline = time.monotonic() + 1800
         while len(crossed) < len(ends) and time.monotonic() < deadline:
-            total = await committed_total(admin, names.app_id, names.raw)
+            try:
+                total = await committed_total(admin, names.app_id, names.raw)
+            except KafkaError:  # the group's coordinator is not known yet
+                await asyncio.sleep(0.5)
+                continue
             now = time.perf_counter()
             while len(crossed) < len(ends) and total >= ends[len(crossed)]:
                 crossed.append(now)
@@ -175,6 +200,7 @@ async def phase_rates(names: TopicNames, sizes: list[int]) -> list[float]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--subjects", type=int, default=1_000_000)
+    parser.add_argument("--erased", type=int, help="suppression entries (default: N / 10)")
     parser.add_argument("--events", type=int, default=20_000, help="events per phase")
     parser.add_argument("--run", help="reuse the topics of an earlier run with this id "
                         "(same --subjects and --events): nothing is produced")
@@ -189,15 +215,17 @@ def main() -> int:
         asyncio.run(create_topics(BOOTSTRAP, topic_specs(names, PARTITIONS)))
         started = time.perf_counter()
         asyncio.run(produce(names.consent, n=args.subjects))
-        print(f"{args.subjects:,} consent events produced in "
-              f"{time.perf_counter() - started:.0f} s (run {run})", flush=True)
+        erased = args.subjects // 10 if args.erased is None else args.erased
+        asyncio.run(produce(names.changelog(SUPPRESSION_TABLE),
+                            suppression_entries(args.subjects, erased)))
+        print(f"{args.subjects:,} consent events and {erased:,} suppression entries produced "
+              f"in {time.perf_counter() - started:.0f} s (run {run})", flush=True)
         asyncio.run(produce(names.raw, [(None, e) for _, batch in plan for e in batch],
                             keyed=False))
 
     started = time.perf_counter()
     worker, log = start(names, workdir, "first")
-    print(f"first start: consent loaded in {wait_loaded(worker, log, started):.1f} s "
-          f"(view {view_seconds(log):.1f} s); "
+    print(f"first start: ready in {wait_loaded(worker, log, started):.1f} s ({views(log)}); "
           f"{memory_line(worker.pid)}; state dir {disk_bytes(workdir / 'state') / 2**20:,.0f} "
           "MiB on disk", flush=True)
     rates = asyncio.run(phase_rates(names, [len(batch) for _, batch in plan]))
@@ -210,8 +238,8 @@ def main() -> int:
 
     started = time.perf_counter()
     worker, log = start(names, workdir, "restart")
-    print(f"restart on the checkpoint: consent loaded in "
-          f"{wait_loaded(worker, log, started):.1f} s (view {view_seconds(log):.2f} s); "
+    print(f"restart on the checkpoints: ready in {wait_loaded(worker, log, started):.1f} s "
+          f"({views(log)}); "
           f"{memory_line(worker.pid)}", flush=True)
     stop(worker)
 
@@ -224,14 +252,15 @@ def main() -> int:
     stop(worker)
 
     if args.memory:
-        for tag, prefix, env in (("memory", names.prefix, {"LOGWARDEN_CONSENT_STORE": "memory"}),
+        in_memory = {"LOGWARDEN_CONSENT_STORE": "memory", "LOGWARDEN_SUPPRESSION_STORE": "memory"}
+        for tag, prefix, env in (("memory", names.prefix, in_memory),
                                  ("empty", f"bench-state-{run}-empty.", {})):
             other = TopicNames(prefix=prefix, app_id=f"bench-state-{run}-{tag}")
             asyncio.run(create_topics(BOOTSTRAP, topic_specs(other, PARTITIONS)))
             started = time.perf_counter()
             worker, log = start(other, workdir, tag, env=env)
-            print(f"{tag} view: consent loaded in {wait_loaded(worker, log, started):.1f} s "
-                  f"(view {view_seconds(log):.1f} s); "
+            print(f"{tag} views: ready in {wait_loaded(worker, log, started):.1f} s "
+                  f"({views(log)}); "
                   f"{memory_line(worker.pid)}", flush=True)
             stop(worker)
     print(f"worker logs: {workdir}")

@@ -5,10 +5,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
@@ -19,6 +19,7 @@ from redactors.key_source import key_text, parse_key_lines
 __all__ = [
     "KEY_ENV",
     "KEY_FILE_ENV",
+    "EntryStore",
     "SubjectHasher",
     "SuppressionEntry",
     "SuppressionList",
@@ -149,11 +150,20 @@ class SuppressionEntry:
                    request_id=str(data["request_id"]))
 
 
-class SuppressionList:
-    """Erased subjects by keyed hash over any mutable mapping (a dict, or a Faust table)."""
+class EntryStore(Protocol):
+    """Where the entries live: a dict, or the store on disk (streams.state.suppression)."""
 
-    def __init__(self, hasher: SubjectHasher,
-                 store: MutableMapping[str, dict[str, Any]]) -> None:
+    def __contains__(self, subject_hash: object) -> bool: ...
+
+    def get(self, subject_hash: str) -> dict[str, Any] | None: ...
+
+    def __setitem__(self, subject_hash: str, entry: dict[str, Any]) -> None: ...
+
+
+class SuppressionList:
+    """Erased subjects by keyed hash over an EntryStore."""
+
+    def __init__(self, hasher: SubjectHasher, store: EntryStore) -> None:
         self._hash = hasher
         self._store = store
 

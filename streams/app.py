@@ -31,9 +31,9 @@ from streams.observability import install_observability
 from streams.records import Route
 from streams.rights.agent import Rights, register_rights
 from streams.settings import Settings
-from streams.state.build import key_table, stored_consent
-from streams.suppression_table import suppression_table
-from streams.topics import AGGREGATE_CONTRIBUTIONS, KEYS_TABLE, TopicNames
+from streams.state.build import key_table, stored_consent, stored_suppression
+from streams.suppression_view import SuppressionView
+from streams.topics import AGGREGATE_CONTRIBUTIONS, KEYS_TABLE, SUPPRESSION_TABLE, TopicNames
 from streams.transport import LowLatencyApp
 
 __all__ = ["Pipeline", "create_app", "create_pipeline"]
@@ -50,7 +50,7 @@ class Pipeline:
     engine: Engine
     consent: ConsentView
     keys: KeyStore  # per-subject data keys of the raw partitions this process owns
-    suppressed: Any  # faust GlobalTable: keyed subject hash -> SuppressionEntry dict
+    suppressed: SuppressionView  # keyed subject hash -> SuppressionEntry dict
     hooks: PipelineHooks
 
 
@@ -138,9 +138,12 @@ def create_pipeline(settings: Settings, *, hooks: PipelineHooks | None = None,
     changelog = names.changelog(KEYS_TABLE)
     keys = KeyStore(settings.bootstrap_servers, changelog, hooks.on_key_created,
                     settings.security, key_table(settings, changelog, env=env))
+    listed = names.changelog(SUPPRESSION_TABLE)
+    suppressed = SuppressionView(app, listed, n, security=settings.security,
+                                 stored=stored_suppression(settings, listed))
     pipeline = Pipeline(app=app, settings=settings, names=names, topics=topics,
                         engine=engine, consent=consent, keys=keys,
-                        suppressed=suppression_table(app, n), hooks=hooks)
+                        suppressed=suppressed, hooks=hooks)
     rights: Rights = register_rights(pipeline, env)  # suppression is not optional
     observer.table_sizes.update(consent=consent.__len__,
                                 suppression=pipeline.suppressed.__len__)

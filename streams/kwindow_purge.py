@@ -1,10 +1,10 @@
-"""Erased subjects leave the risk window: their keyed hashes are the suppression table's
+"""Erased subjects leave the risk window: their keyed hashes are the suppression list's
 keys, so a purge needs no id."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection
+from typing import Protocol
 
 from redactors.kwindow import RiskWindow
 
@@ -12,13 +12,21 @@ __all__ = ["ERASED_PURGE_INTERVAL", "ErasedPurge"]
 
 log = logging.getLogger(__name__)
 
+
+class Listed(Protocol):
+    """The suppression list as the purge sees it (streams.suppression_view)."""
+
+    def __contains__(self, subject_hash: object) -> bool: ...
+
+    def __len__(self) -> int: ...
+
 ERASED_PURGE_INTERVAL = 5.0  # seconds; the router also drops an erased subject's events
 
 
 class ErasedPurge:
-    """An app timer: when the suppression table has grown, remove its subjects' entries."""
+    """An app timer: when the suppression list has grown, remove its subjects' entries."""
 
-    def __init__(self, window: RiskWindow, suppressed: Collection[str]) -> None:
+    def __init__(self, window: RiskWindow, suppressed: Listed) -> None:
         self._window = window
         self._suppressed = suppressed
         self._seen = 0

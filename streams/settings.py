@@ -60,6 +60,10 @@ class Settings(BaseSettings):
     # wrapped under the suppression key, and a cache of this many (partition, subject) keys.
     key_store: Literal["lmdb", "memory"] = "lmdb"
     key_cache: int = Field(default=200_000, ge=2)
+    # The suppression list (streams/state/suppression.py): the same kind of store, and a
+    # cache of this many subjects' "suppressed or not" per process.
+    suppression_store: Literal["lmdb", "memory"] = "lmdb"
+    suppression_cache: int = Field(default=200_000, ge=2)
     # TLS and SASL for every client: `**settings.security.aiokafka_kwargs()` (streams/security.py)
     security: ClientSecurity = Field(default_factory=load_security)
 
@@ -71,7 +75,7 @@ class Settings(BaseSettings):
 
     @property
     def control_group(self) -> str:
-        """Faust's consumer group (rights agent, suppression table)."""
+        """Faust's consumer group (the rights agent)."""
         return f"{self.app_id}-control"
 
     @property

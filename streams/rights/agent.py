@@ -170,9 +170,8 @@ def register_rights(pipeline: Pipeline, env: Mapping[str, str], *,
     """Attach suppression to ingest, the rights agent and the child sweep; raises
     MissingKeyError when no suppression key is configured."""
     hasher = SubjectHasher.from_env(env)
-    # The table's store, not the table: a Faust table write would go through Faust's
-    # producer, which under exactly-once cannot reach partitions this worker does not own.
-    suppression = SuppressionList(hasher, pipeline.suppressed.data)
+    # Written here at once; PipelineEffects.suppress sends the changelog record.
+    suppression = SuppressionList(hasher, pipeline.suppressed.entries)
     directory = export_dir or Path(pipeline.settings.data_dir) / "exports"
     writer = RightsWriter(pipeline.settings.bootstrap_servers, pipeline.settings.security)
     effects = PipelineEffects(pipeline, suppression, directory, writer)

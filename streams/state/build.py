@@ -1,4 +1,5 @@
-"""The consent view's and the subject keys' stores as the settings describe them."""
+"""The consent view's, the subject keys' and the suppression list's stores as the settings
+describe them."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from streams.settings import Settings
 from streams.state.consent import StoredConsent
 from streams.state.keys import KeyTable, MemoryKeys, StoredKeys
 from streams.state.store import CheckpointStore, subject_key
+from streams.state.suppression import StoredSuppression
 
-__all__ = ["key_table", "stored_consent"]
+__all__ = ["key_table", "stored_consent", "stored_suppression"]
 
 
 def _key_fingerprint(hasher: SubjectHasher) -> str:
@@ -48,3 +50,16 @@ def key_table(settings: Settings, changelog: str, *, env: Mapping[str, str]) -> 
                             source="the keys changelog")
     return StoredKeys(store, hasher, partitions=settings.partitions,
                       cache_size=settings.key_cache)
+
+
+def stored_suppression(settings: Settings, changelog: str) -> StoredSuppression | None:
+    """The suppression changelog's store under the state dir, or None (a dict). Its keys
+    are the hashes as the changelog holds them, so it needs no key of its own."""
+    if settings.suppression_store == "memory":
+        return None
+    fingerprint = "|".join((changelog, str(settings.partitions)))
+    store = CheckpointStore(Path(settings.state_path) / f"{changelog}.lmdb",
+                            fingerprint=fingerprint.encode(), map_size=settings.state_map_size,
+                            max_age=settings.checkpoint_max_age, kind="suppression",
+                            source="the suppression changelog")
+    return StoredSuppression(store, cache_size=settings.suppression_cache)

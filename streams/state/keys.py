@@ -28,6 +28,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from redactors.suppression import SubjectHasher
+from streams.state.cache import TwoGenerations
 from streams.state.store import (
     REOPEN_AFTER,
     CheckpointStore,
@@ -42,7 +43,6 @@ log = logging.getLogger(__name__)
 
 DATA_KEY_BYTES = 32
 _NONCE = 12
-_MISS = object()
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,9 +151,8 @@ class StoredKeys:
         self._hasher = hasher
         self._wrap = KeyWrap(hasher)
         self._partitions = partitions
-        self._half = max(1, cache_size // 2)
-        self._young: dict[tuple[int, str], bytes | None] = {}
-        self._old: dict[tuple[int, str], bytes | None] = {}
+        self._cache: TwoGenerations[tuple[int, str], bytes | None] = TwoGenerations(
+            cache_size, self._load)
         self.read_errors = 0
         self._written = 0  # records since the last settle
 
@@ -168,19 +167,10 @@ class StoredKeys:
         return partition_prefix(partition) + subject_key(self._hasher, subject_id)
 
     def get(self, partition: int, subject_id: str) -> bytes | None:
-        entry = (partition, subject_id)
-        found = self._young.get(entry, _MISS)
-        if found is _MISS:
-            found = self._old.get(entry, _MISS)
-            if found is _MISS:
-                found = self._load(partition, subject_id)
-            if len(self._young) >= self._half:
-                self._old, self._young = self._young, {}
-            self._young[entry] = found  # type: ignore[assignment]
-        return found  # type: ignore[return-value]
+        return self._cache.get((partition, subject_id))
 
-    def _load(self, partition: int, subject_id: str) -> bytes | None:
-        slot = self._slot(partition, subject_id)
+    def _load(self, entry: tuple[int, str]) -> bytes | None:
+        slot = self._slot(*entry)
         try:
             value = self.store.get(slot)
             return None if value is None else self._wrap.unwrap(slot, value)
@@ -196,11 +186,8 @@ class StoredKeys:
             slot = self._slot(change.partition, change.subject_id)
             value = None if change.key is None else self._wrap.wrap(slot, change.key)
             records.append(StoreWrite(change.partition, change.offset, slot, value))
-            entry = (change.partition, change.subject_id)
-            if entry in self._young:  # cached subjects follow; others are read when used
-                self._young[entry] = change.key
-            elif entry in self._old:
-                self._old[entry] = change.key
+            # cached subjects follow; others are read when used
+            self._cache.update((change.partition, change.subject_id), change.key)
         self.store.write(records, positions, at if caught_up else None, caught_up)
         self._written += len(records)
 
@@ -212,21 +199,18 @@ class StoredKeys:
     def forget(self, subject_id: str) -> None:
         self.store.delete([self._slot(p, subject_id) for p in range(self._partitions)])
         for p in range(self._partitions):
-            self._young.pop((p, subject_id), None)
-            self._old.pop((p, subject_id), None)
+            self._cache.discard((p, subject_id))
 
     def release(self, partitions: Collection[int]) -> None:
         if partitions:
             gone = set(partitions)
-            self._young = {e: k for e, k in self._young.items() if e[0] not in gone}
-            self._old = {e: k for e, k in self._old.items() if e[0] not in gone}
+            self._cache.keep(lambda entry: entry[0] not in gone)
 
     def _clear(self) -> None:
-        self._young.clear()
-        self._old.clear()
+        self._cache.clear()
 
     def cached(self) -> int:
-        return len(self._young) + len(self._old)
+        return len(self._cache)
 
     def close(self) -> None:
         self._clear()

@@ -1,12 +1,13 @@
 """State read from a compacted topic, on disk: an LMDB environment and its checkpoint.
 
-Used for privacy.consent (streams.state.consent) and the subject keys changelog
-(streams.state.keys). One environment per topic on a host (`{state_dir}/{topic}.lmdb`),
-shared by the worker processes there: LMDB maps the file, so the page cache holds one copy for all
-of them, and it serialises their write transactions. Each write transaction stores
-records and the offsets they cover together, so the checkpoint is always exactly what
-the data says. Records below the stored offset of their partition are skipped, which
-makes the processes' repeated writes of the same records harmless.
+Used for privacy.consent (streams.state.consent), the subject keys changelog
+(streams.state.keys) and the suppression list (streams.state.suppression). One
+environment per topic on a host (`{state_dir}/{topic}.lmdb`), shared by the worker
+processes there: LMDB maps the file, so the page cache holds one copy for all of them,
+and it serialises their write transactions. Each write transaction stores records and
+the offsets they cover together, so the checkpoint is always exactly what the data says.
+Records below the stored offset of their partition are skipped, which makes the
+processes' repeated writes of the same records harmless.
 
 Keys are the subject's keyed hash (the suppression key's HMAC, 16 bytes), never the id:
 after an erasure, what a freed page may still hold is that hash and 11 bytes of flags,
@@ -291,6 +292,12 @@ class CheckpointStore:
         with self._txn(write=True) as txn:
             for key in keys:
                 txn.delete(key, db=self._data)
+
+    def put(self, key: bytes, value: bytes) -> None:
+        """Store an entry now, outside the checkpoint (one its topic will carry as well)."""
+        self._open_checked()
+        with self._txn(write=True) as txn:
+            txn.put(key, value, db=self._data)
 
     def write(self, records: Iterable[StoreWrite], positions: Mapping[int, int],
               caught_up_at: float | None = None, caught_up: Iterable[int] = ()) -> None:

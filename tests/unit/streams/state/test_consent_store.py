@@ -92,7 +92,9 @@ def test_the_store_holds_keyed_hashes_never_subject_ids(tmp_path: Path,
     loaded(tmp_path / "c.lmdb", hasher, Clock())
     files = b"".join(f.read_bytes() for f in (tmp_path / "c.lmdb").iterdir())
     assert subject_key(hasher, "s3") in files
-    assert b"s3" not in files.replace(subject_key(hasher, "s3"), b"")
+    for i in range(10):  # random hash bytes can spell "s3" by chance
+        files = files.replace(subject_key(hasher, f"s{i}"), b"")
+    assert b"s3" not in files
 
 
 def test_erasure_removes_the_subject_from_store_and_cache(tmp_path: Path,
@@ -212,7 +214,7 @@ def test_processes_sharing_a_store_do_not_move_it_backwards(tmp_path: Path,
 
 def test_a_large_load_reopens_the_store_once_caught_up(
         tmp_path: Path, hasher: SubjectHasher, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("streams.state.consent.REOPEN_AFTER", 5)
+    monkeypatch.setattr("streams.state.view.REOPEN_AFTER", 5)
     view = StoredConsent(store_at(tmp_path / "c.lmdb", Clock()), hasher, cache_size=10)
     view.resume(BEGINS, ENDS)
     for i in range(10):
