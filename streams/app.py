@@ -130,6 +130,11 @@ def create_pipeline(settings: Settings, *, hooks: PipelineHooks | None = None,
 
     topics = {"consent": topic(names.consent, compacting=True),
               "requests": topic(names.requests), "receipts": topic(names.receipts)}
+    # Start-up gates run in order: the suppression list is loaded before consent is read,
+    # so the rights module can check each consent record read at load against it.
+    listed = names.changelog(SUPPRESSION_TABLE)
+    suppressed = SuppressionView(app, listed, n, security=settings.security,
+                                 stored=stored_suppression(settings, listed))
     stored = stored_consent(settings, names.consent, policy_version=engine.policy.version,
                             minimum_age=engine.policy.minimum_age, env=env)
     consent = ConsentView(app, topics["consent"], n, hooks,
@@ -138,9 +143,6 @@ def create_pipeline(settings: Settings, *, hooks: PipelineHooks | None = None,
     changelog = names.changelog(KEYS_TABLE)
     keys = KeyStore(settings.bootstrap_servers, changelog, hooks.on_key_created,
                     settings.security, key_table(settings, changelog, env=env))
-    listed = names.changelog(SUPPRESSION_TABLE)
-    suppressed = SuppressionView(app, listed, n, security=settings.security,
-                                 stored=stored_suppression(settings, listed))
     pipeline = Pipeline(app=app, settings=settings, names=names, topics=topics,
                         engine=engine, consent=consent, keys=keys,
                         suppressed=suppressed, hooks=hooks)

@@ -70,6 +70,12 @@ class GlobalView:
         else:
             self._ready.set()
 
+    @property
+    def ready(self) -> bool:
+        """Whether the view holds what the topic held when the worker started (it then
+        reads live changes)."""
+        return self._ready.is_set()
+
     def apply(self, key: bytes | None, value: bytes | None, partition: int = 0,
               offset: int = 0) -> None:
         """Fold one record of the topic into the view."""

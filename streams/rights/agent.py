@@ -103,8 +103,15 @@ class Rights:
         return receipt
 
     def on_consent(self, state: ConsentState) -> None:
-        """Every worker sees every consent event (a global table); the leader's sweep acts."""
-        self._consent_changed.add(state.subject_id)
+        """Every worker reads every consent event; the leader's sweep acts.
+
+        A record read while the view loads is checked against the suppression list at
+        once (loaded first): keeping every subject of a first load for the sweep would
+        hold the whole topic in memory and block the loop while the sweep looks them up.
+        A live change waits for the sweep, by when its erasure, if any, has been read.
+        """
+        if self._p.consent.ready or self.suppression.is_suppressed(state.subject_id):
+            self._consent_changed.add(state.subject_id)
         if is_under_age(state.birth_year, self._handler.minimum_age, datetime.now(UTC).date()):
             self._consent_children.add(state.subject_id)
 
@@ -137,6 +144,8 @@ class Rights:
         self._event_children |= failed
         if leader:
             await self._retombstone_erased_consent()
+        else:  # the leader reads every consent record as well
+            self._consent_changed.clear()
 
     async def _retombstone_erased_consent(self) -> None:
         """A service may send consent for a subject erased earlier: the worker keeps

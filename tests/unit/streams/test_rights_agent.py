@@ -46,10 +46,13 @@ class FakeWriter:
         self.sent[base].append({"key": key, "value": value, "partition": partition})
 
 
-def rights_with(consent: dict[str, ConsentState]) -> tuple[Rights, dict[str, list[Any]]]:
+def rights_with(consent: dict[str, ConsentState], *, loading: bool = False
+                ) -> tuple[Rights, dict[str, list[Any]]]:
+    """`loading`: the consent view is still reading what the topic held at start."""
     writer = FakeWriter()
     pipeline = SimpleNamespace(settings=SimpleNamespace(partitions=4), names=NAMES,
-                               consent=SimpleNamespace(get=consent.get), hooks=NullHooks())
+                               consent=SimpleNamespace(get=consent.get, ready=not loading),
+                               hooks=NullHooks())
     suppression = SuppressionList(HASHER, {})
     handler = RightsHandler(HASHER, effects=None, minimum_age=16)  # type: ignore[arg-type]
     rights = Rights(pipeline, HASHER, handler, suppression, writer)  # type: ignore[arg-type]
@@ -119,10 +122,25 @@ def test_consent_sent_again_for_an_erased_subject_is_tombstoned_by_the_leader():
         reason=SuppressionReason.ERASED, since="2026-11-25T00:00:00Z", request_id="r-1"))
     for state in states.values():
         rights.on_consent(state)
-    asyncio.run(rights.sweep(leader=False))
+    asyncio.run(rights.sweep(leader=False))  # not the leader: forgets what it read
+    asyncio.run(rights.sweep(leader=True))
     assert topics["consent"] == []
+    for state in states.values():
+        rights.on_consent(state)
     asyncio.run(rights.sweep(leader=True))
     assert [(r["key"], r["value"]) for r in topics["consent"]] == [(b"gone", None)]
+
+
+def test_consent_read_at_load_is_kept_for_the_sweep_only_when_its_subject_is_erased():
+    states = {f"s{i}": ConsentState(subject_id=f"s{i}", analytics=True) for i in range(1000)}
+    rights, topics = rights_with(states, loading=True)
+    rights.suppression.suppress("s7", SuppressionEntry(
+        reason=SuppressionReason.ERASED, since="2026-11-25T00:00:00Z", request_id="r-1"))
+    for state in states.values():
+        rights.on_consent(state)
+    assert rights._consent_changed == {"s7"}  # not the whole topic
+    asyncio.run(rights.sweep(leader=True))
+    assert [(r["key"], r["value"]) for r in topics["consent"]] == [(b"s7", None)]
 
 
 def test_keys_are_shredded_again_after_the_other_workers_caught_up(monkeypatch, tmp_path):
