@@ -129,9 +129,9 @@ def start(names: TopicNames, workdir: Path, tag: str, *extra: str,
 
 def wait_loaded(process: subprocess.Popen[bytes], log: Path, started: float,
                 count: int = 1) -> float:
-    """Seconds from `started` until `count` processes logged "suppression list loaded"
-    (the second view: ready)."""
-    while log.read_bytes().count(b'"msg":"suppression list loaded"') < count:
+    """Seconds from `started` until `count` processes logged "consent loaded" (the last
+    of the two views, after the suppression list: ready)."""
+    while log.read_bytes().count(b'"msg":"consent loaded"') < count:
         if process.poll() is not None:
             raise SystemExit(f"worker exited; see {log}")
         time.sleep(0.05)
@@ -169,7 +169,8 @@ def mib(kib: int) -> str:
 
 def memory_line(pid: int) -> str:
     m = memory_kib(pid)
-    return f"RSS {mib(m['rss'])} (private {mib(m['private'])}, shared {mib(m['shared'])})"
+    return (f"RSS {mib(m['rss'])} (private {mib(m['private'])}, shared {mib(m['shared'])}; "
+            f"heap {mib(m['heap'])})")
 
 
 async def phase_rates(names: TopicNames, sizes: list[int]) -> list[float]:

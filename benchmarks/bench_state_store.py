@@ -31,14 +31,16 @@ def key(i: int) -> bytes:
 
 
 def memory_kib(pid: int | str = "self") -> dict[str, int]:
-    """A process's resident memory split as /proc/PID/smaps_rollup splits it."""
+    """A process's resident memory split as /proc/PID/smaps_rollup splits it; `heap` is
+    its anonymous memory (private includes file pages only it maps: store pages read)."""
     fields: dict[str, int] = {}
     for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
         name, _, rest = line.partition(":")
         fields[name] = int(rest.split()[0])
     return {"rss": fields["Rss"],
             "private": fields["Private_Clean"] + fields["Private_Dirty"],
-            "shared": fields["Shared_Clean"] + fields["Shared_Dirty"]}
+            "shared": fields["Shared_Clean"] + fields["Shared_Dirty"],
+            "heap": fields["Anonymous"]}
 
 
 def write_lmdb(path: Path, n: int) -> None:
