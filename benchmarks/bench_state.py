@@ -258,6 +258,9 @@ def main() -> int:
                                  ("empty", f"bench-state-{run}-empty.", {})):
             other = TopicNames(prefix=prefix, app_id=f"bench-state-{run}-{tag}")
             asyncio.run(create_topics(BOOTSTRAP, topic_specs(other, PARTITIONS)))
+            if tag == "memory" and args.run is None:  # the changelog is named by the app id
+                asyncio.run(produce(other.changelog(SUPPRESSION_TABLE),
+                                    suppression_entries(args.subjects, erased)))
             started = time.perf_counter()
             worker, log = start(other, workdir, tag, env=env)
             print(f"{tag} views: ready in {wait_loaded(worker, log, started):.1f} s "
