@@ -9,7 +9,7 @@ __all__ = ["InMemoryKeyProvider", "KeyProvider"]
 
 
 class KeyProvider(Protocol):
-    """Where per-subject data keys live. The pipeline backs this with a Faust table."""
+    """Where per-subject data keys live. The pipeline backs this with its keys store."""
 
     def get(self, subject_id: str) -> bytes | None:
         """The subject's key, or None when it does not exist (never created, or erased)."""

@@ -22,7 +22,8 @@ HOUR_MS = 3600 * 1000
 DAY_MS = 24 * HOUR_MS
 CLEANER_SLACK_MS = HOUR_MS  # log cleaner backoff (15 s) and queueing behind other logs
 
-# Faust table names; their changelogs are "{app_id}-{table}-changelog".
+# State names; their changelogs are "{app_id}-{table}-changelog" (the names Faust tables gave
+# them first: the topics keep them).
 KEYS_TABLE = "subject_keys"
 SUPPRESSION_TABLE = "suppressed_subjects"
 AGGREGATE_CONTRIBUTIONS = "aggregate_contributions"  # streams.dataplane.aggregation
@@ -157,8 +158,8 @@ def topic_specs(names: TopicNames, partitions: int,
         (names.consent, _compacted(r), "consent state per subject (compacted)"),
         (names.requests, _deleting(r.requests_ms), "data-subject requests"),
         (names.receipts, _deleting(r.receipts_ms), "request receipts (audit trail)"),
-        (names.changelog(KEYS_TABLE), _compacted(r), "per-subject data keys (Faust table)"),
-        (names.changelog(SUPPRESSION_TABLE), _compacted(r), "erased subjects (Faust table)"),
+        (names.changelog(KEYS_TABLE), _compacted(r), "per-subject data keys (keys store)"),
+        (names.changelog(SUPPRESSION_TABLE), _compacted(r), "erased subjects (suppression list)"),
         (names.aggregates, _deleting(r.analytics_ms), "DP aggregate releases"),
         (names.changelog(AGGREGATE_CONTRIBUTIONS), _deleting(r.contributions_ms),
          "per-user aggregate contributions (restricted)"),

@@ -43,7 +43,8 @@ class PipelineMetrics:
                                   registry=r)
         self.assigned = Gauge("logwarden_assigned_partitions",
                               "Partitions assigned to this worker.", registry=r)
-        self.table_size = Gauge("logwarden_table_entries", "Entries in a Faust table.",
+        self.table_size = Gauge("logwarden_table_entries",
+                                "Entries in a state table (consent view, suppression list).",
                                 ["table"], registry=r)
         self.rights = Counter("logwarden_rights_requests", "Data-subject requests handled.",
                               ["kind", "status"], registry=r)

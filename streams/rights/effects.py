@@ -1,4 +1,4 @@
-"""What a rights request does to one pipeline's Faust tables and topics (RightsEffects)."""
+"""What a rights request does to one pipeline's state and topics (RightsEffects)."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ RESHRED_AFTER_SECONDS = 30.0  # well past the time another worker takes to see a
 
 
 class PipelineEffects:
-    """RightsEffects over the Faust tables and topics of one pipeline."""
+    """RightsEffects over the state and topics of one pipeline."""
 
     def __init__(self, pipeline: Pipeline, suppression: SuppressionList, export_dir: Path,
                  writer: RightsWriter) -> None:
