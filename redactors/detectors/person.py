@@ -31,13 +31,21 @@ welcome west windows world worker york you your
 """
 _MIDDLE_INITIAL = re.compile(r"[ +][A-Z]\.[ +]")
 _POSSESSIVE = re.compile(r"['\u2019]s$")
-_TITLES = frozenset({"mr", "mrs", "ms", "miss", "dr", "prof", "sir", "madam", "mx"})
+_TITLES = frozenset({"mr", "mrs", "ms", "miss", "dr", "prof", "sir", "madam", "mx", "herr",
+                     "frau", "monsieur", "madame", "mme", "mlle", "señor", "señora",
+                     "señorita", "signor", "signora", "sra", "srta"})
 _NOT_NAMES = frozenset(_NOT_NAME_WORDS.split()) | _TITLES
-_NAME = r"(?:Mc|Mac|O'|D'|De|Di|La|Le)?[A-Z][a-z]+(?:[\-'\u2019][A-Z]?[a-z]+)?"
+# Latin letters with their accents (Latin-1 and Latin Extended-A): `Jürgen Weiß`, `Łukasz`.
+_UP = r"A-Z\u00c0-\u00d6\u00d8-\u00de\u0100-\u017f"
+_LOW = r"a-z\u00df-\u00f6\u00f8-\u00ff\u0100-\u017f"
+_NAME = (r"(?:Mc|Mac|O'|D'|De|Di|La|Le)?[" + _UP + r"][" + _LOW + r"]+(?:[\-'\u2019]["
+         + _UP + r"]?[" + _LOW + r"]+)?")
 _SURNAME_PREFIX = r"(?:(?:van|von|de|del|della|da|di|le|la|al|bin|ben|ter)\s)?"
 _INITIAL = r"(?:[A-Z]\.?[ +])?"
 _FULL = _NAME + r"[ +]" + _INITIAL + _SURNAME_PREFIX + _NAME
-_FULL_OR_FIRST = _NAME + r"(?:[ +]" + _INITIAL + _SURNAME_PREFIX + _NAME + r")?"
+# Up to three words after a field name or a salutation (`Ana María López García` keeps
+# three); a rejected word at the end is trimmed off (trim_groups) rather than losing all.
+_FULL_OR_FIRST = _NAME + r"(?:[ +]" + _INITIAL + _SURNAME_PREFIX + _NAME + r"){0,2}"
 
 
 def _words(value: str) -> list[str]:
@@ -93,18 +101,23 @@ PERSON_DETECTORS: tuple[Detector, ...] = (
         group="v",
         score=0.8,
         validate=_name_ok,
+        trim_groups=2,
     ),
     Detector(
         name="person_salutation",
         entity="PERSON",
         pattern=(
             r"\b(?:Dear|Hi|Hello|Hey|Thanks|Regards|Sincerely|Mr\.?|Mrs\.?|Ms\.?|Miss|Dr\.?"
-            r"|Prof\.?)[,]?\s+(?:(?:Dr|Mr|Mrs|Ms|Prof)\.?\s+)?(?P<v>" + _FULL_OR_FIRST + r")"
+            r"|Prof\.?|Herr|Frau|Monsieur|Madame|Mme\.?|Mlle\.?|Se\u00f1ora?|Se\u00f1orita"
+            r"|Signora?|Sra\.|Srta\.)[,]?\s+(?:(?:Dr|Mr|Mrs|Ms|Prof)\.?\s+)?"
+            r"(?P<v>" + _FULL_OR_FIRST + r")"
         ),
-        hint=r"Dear|Hi|Hello|Hey|Thanks|Regards|Sincerely|Mr|Mrs|Ms|Miss|Dr|Prof",
+        hint=(r"Dear|Hi|Hello|Hey|Thanks|Regards|Sincerely|Mr|Mrs|Ms|Miss|Dr|Prof|Herr|Frau"
+              r"|Monsieur|Madame|Mme|Mlle|Se\u00f1or|Signor|Sra\.|Srta\."),
         group="v",
         score=0.7,
         validate=_name_ok,
+        trim_groups=2,
     ),
     Detector(
         name="person_phrase",

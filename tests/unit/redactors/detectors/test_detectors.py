@@ -78,6 +78,12 @@ POSITIVE: dict[str, list[tuple[str, str]]] = {
         ("Account Name:\t\tjdoe", "jdoe"),
         ("Logon failure. User: CORP\\mkowalski Source: 10.0.0.5", "CORP\\mkowalski"),
         ('{"msg": "x", "username": "frank.m"}', "frank.m"),
+        ("su: (to root) jbaptiste on pts/1", "jbaptiste"),
+        ("loaded /home/priyanka/.local/lib/libfoo.so", "priyanka"),
+        ("Thermal pressure path=/Users/xpc/Library/Caches", "xpc"),
+        ("could not open C:\\Users\\tnakamura\\AppData\\Local\\x.tmp", "tnakamura"),
+        ('File "C:\\\\Users\\\\Mei Ling\\\\app.py", line 3', "Mei Ling"),
+        ("C:\\Documents and Settings\\jdoe\\Desktop", "jdoe"),
     ],
     "US_SSN": [
         ("SSN 937-42-6810 (an ITIN) named", "937-42-6810"),
@@ -155,6 +161,12 @@ POSITIVE: dict[str, list[tuple[str, str]]] = {
     ],
     "PERSON": [
         ("Dear John Smith, welcome", "John Smith"),
+        ('payment declined holder="J\u00fcrgen Wei\u00df"', "J\u00fcrgen Wei\u00df"),
+        ("name: \u0141ukasz \u017b\u00f3\u0142\u0107", "\u0141ukasz \u017b\u00f3\u0142\u0107"),
+        ("verified for Herr Max Mustermann today", "Max Mustermann"),
+        ("Bonjour Madame H\u00e9l\u00e8ne Dubois", "H\u00e9l\u00e8ne Dubois"),
+        ("Se\u00f1ora Ana Mar\u00eda L\u00f3pez called", "Ana Mar\u00eda L\u00f3pez"),
+        ("name: John Smith Order 42", "John Smith"),
         ("name: Maria Garcia", "Maria Garcia"),
         ("first_name=Jane&last_name=Doe", "Jane"),
         ("ticket opened by Ahmed Hussain via chat", "Ahmed Hussain"),
@@ -227,6 +239,8 @@ NEGATIVE: list[str] = [
     "User-Agent: curl/8.0; user_id=12345; user: null; Failed password for root from x",
     "Service started. User: NT AUTHORITY\\SYSTEM; user=WORKGROUP\\nobody",
     "Google Cloud's quota and Apache Kafka's log; the New York's office; Visual Studio's build",
+    "C:\\Users\\Public\\Documents\\setup.log and /home/root/.bashrc; /Users/ is empty",
+    "Die Gr\u00f6\u00dfe wurde ge\u00e4ndert; Caf\u00e9 \u00d6l\u00fcdeniz booking #42",
 ]
 
 
