@@ -5,6 +5,7 @@ from __future__ import annotations
 from redactors.detectors.accounts import ACCOUNT_DETECTORS
 from redactors.detectors.address import ADDRESS_DETECTORS
 from redactors.detectors.base import Detector, Validator, always
+from redactors.detectors.birth import BIRTH_DETECTORS
 from redactors.detectors.contact import CONTACT_DETECTORS
 from redactors.detectors.credential_names import CREDENTIAL_NAME_DETECTORS
 from redactors.detectors.credentials import CREDENTIAL_DETECTORS
@@ -29,6 +30,7 @@ __all__ = [
 BUILTIN_DETECTORS: tuple[Detector, ...] = (
     *CREDENTIAL_DETECTORS,
     *CREDENTIAL_NAME_DETECTORS,
+    *BIRTH_DETECTORS,
     *NETWORK_DETECTORS,
     *CONTACT_DETECTORS,
     *FINANCIAL_DETECTORS,

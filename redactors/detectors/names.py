@@ -1,5 +1,6 @@
-"""First and last names from all of Faker's locale providers, in ASCII spellings as logs
-carry them; loaded once, when a scanner is built."""
+"""First and last names from all of Faker's locale providers, in Latin spellings (ASCII,
+Latin-1 and Latin Extended-A, as the person detectors read them: `Jürgen`, `Łukasz`);
+loaded once, when a scanner is built."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ Carol Chance Crystal Destiny Faith Forest Gay Glen Holly Hunter Iris Jade King M
 Pearl Penny Rocky Royal Ruby Sky Stone Storm Trinity Van Wade Warren
 """
 AMBIGUOUS_FIRST_NAMES = frozenset(_AMBIGUOUS_WORDS.split())
+_LATIN = 0x17F  # the end of Latin Extended-A
 
 
 def _collect(attributes: tuple[str, ...]) -> frozenset[str]:
@@ -34,7 +36,8 @@ def _collect(attributes: tuple[str, ...]) -> frozenset[str]:
             if not isinstance(values, tuple | list | dict | set | frozenset):
                 continue  # a few providers compute names instead of listing them
             names.update(
-                n for n in values if n.isascii() and n.replace("'", "").replace("-", "").isalpha()
+                n for n in values
+                if n.replace("'", "").replace("-", "").isalpha() and max(map(ord, n)) <= _LATIN
             )
     return frozenset(n for n in names if len(n) > 1 and n[0].isupper())
 

@@ -85,6 +85,13 @@ POSITIVE: dict[str, list[tuple[str, str]]] = {
         ('File "C:\\\\Users\\\\Mei Ling\\\\app.py", line 3', "Mei Ling"),
         ("C:\\Documents and Settings\\jdoe\\Desktop", "jdoe"),
     ],
+    "DATE_OF_BIRTH": [
+        ("INFO dob=1985-04-12 ssn=<US_SSN>", "1985-04-12"),
+        ("date of birth: 12/04/1985 on the form", "12/04/1985"),
+        ("patient born on 4 March 1979 in Leeds", "4 March 1979"),
+        ("DOB: March 4th, 1979", "March 4th, 1979"),
+        ("geb. 03.02.1990 in K\u00f6ln", "03.02.1990"),
+    ],
     "US_SSN": [
         ("SSN 937-42-6810 (an ITIN) named", "937-42-6810"),
         ("ssn 123-45-6789 on file", "123-45-6789"),
@@ -167,6 +174,8 @@ POSITIVE: dict[str, list[tuple[str, str]]] = {
         ("Bonjour Madame H\u00e9l\u00e8ne Dubois", "H\u00e9l\u00e8ne Dubois"),
         ("Se\u00f1ora Ana Mar\u00eda L\u00f3pez called", "Ana Mar\u00eda L\u00f3pez"),
         ("name: John Smith Order 42", "John Smith"),
+        ("payment declined for J\u00fcrgen Wei\u00df", "J\u00fcrgen Wei\u00df"),
+        ("ticket from Jos\u00e9 \u00c1lvarez today", "Jos\u00e9 \u00c1lvarez"),
         ("name: Maria Garcia", "Maria Garcia"),
         ("first_name=Jane&last_name=Doe", "Jane"),
         ("ticket opened by Ahmed Hussain via chat", "Ahmed Hussain"),
@@ -241,6 +250,7 @@ NEGATIVE: list[str] = [
     "Google Cloud's quota and Apache Kafka's log; the New York's office; Visual Studio's build",
     "C:\\Users\\Public\\Documents\\setup.log and /home/root/.bashrc; /Users/ is empty",
     "Die Gr\u00f6\u00dfe wurde ge\u00e4ndert; Caf\u00e9 \u00d6l\u00fcdeniz booking #42",
+    "account created 2024-01-15; birthday campaign starts 2026-12-01; born 2999-01-01",
 ]
 
 

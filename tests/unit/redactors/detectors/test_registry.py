@@ -15,7 +15,7 @@ def _ticket(name: str = "ticket") -> Detector:
 def test_default_registry_covers_every_entity() -> None:
     assert default_registry().entities == ENTITIES
     assert "PERSON" in ENTITIES
-    assert len(ENTITIES) == 18  # + ID_NUMBER, USERNAME, STREET_ADDRESS
+    assert len(ENTITIES) == 19  # + ID_NUMBER, USERNAME, STREET_ADDRESS, DATE_OF_BIRTH
 
 
 def test_add_get_remove() -> None:
