@@ -164,6 +164,24 @@ def _letters_ok(text: str) -> bool:
     return all(c.isascii() or unicodedata.category(c)[0] in "LMN" for c in text)
 
 
+# Spelled-out emails: `priya [dot] natarajan [at] gmail [dot] com`, `jo(at)example(dot)org`,
+# `kim at example dot com`. A bare ` at ` needs a bare ` dot ` too (`logged in at x.com`).
+_AT = r"(?:\s{0,3}[\[({<]\s{0,2}at\s{0,2}[\])}>]\s{0,3}|\s{1,3}at\s{1,3})"
+_DOT = r"(?:\s{0,3}[\[({<]\s{0,2}dot\s{0,2}[\])}>]\s{0,3}|\s{1,3}dot\s{1,3}|\.)"
+_SPELLED_EMAIL = (
+    r"(?i:(?<![\w.%+\-])[a-z0-9][\w%+\-]{0,63}(?:" + _DOT + r"[\w%+\-]{1,63}){0,4}" + _AT
+    + r"[a-z0-9][a-z0-9\-]{0,62}(?:" + _DOT + r"[a-z0-9][a-z0-9\-]{0,62}){0,4}" + _DOT
+    + r"[a-z]{2,24})(?![\w\-])"
+)
+_BRACKETED_AT = re.compile(r"[\[({<]\s*at\s*[\])}>]", re.IGNORECASE)
+_BARE_DOT = re.compile(r"\sdot\s", re.IGNORECASE)
+
+
+def _spelled_email_ok(value: str, _before: str) -> bool:
+    """A bracketed `at`, or a bare `at` with a bare `dot`: prose has `at` and dots."""
+    return _BRACKETED_AT.search(value) is not None or _BARE_DOT.search(value) is not None
+
+
 CONTACT_DETECTORS: tuple[Detector, ...] = (
     Detector(
         name="email",
@@ -184,6 +202,14 @@ CONTACT_DETECTORS: tuple[Detector, ...] = (
         score=0.95,
         trim_groups=2,  # `josé@bücher.de.` at a sentence's end
         validate=_idn_email_ok,
+    ),
+    Detector(
+        name="email_spelled_out",
+        entity="EMAIL_ADDRESS",
+        pattern=_SPELLED_EMAIL,
+        hint=r"(?i)[\[({<] ?at ?[\])}>]|\sat\s",
+        score=0.85,
+        validate=_spelled_email_ok,
     ),
     Detector(
         name="phone_international",

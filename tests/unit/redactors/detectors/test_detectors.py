@@ -9,6 +9,10 @@ from redactors.scanner import FreeTextScanner
 # (text, the exact value that must be found)
 POSITIVE: dict[str, list[tuple[str, str]]] = {
     "EMAIL_ADDRESS": [
+        ("contact me at priya [dot] natarajan [at] gmail [dot] com",
+         "priya [dot] natarajan [at] gmail [dot] com"),
+        ("write to jo(at)example(dot)org now", "jo(at)example(dot)org"),
+        ("reach kim at example dot com for access", "kim at example dot com"),
         ("mail jane.doe@example.com now", "jane.doe@example.com"),
         ("to: <J.Doe+news@Sub.Example.CO.UK>", "J.Doe+news@Sub.Example.CO.UK"),
         ("mailto:ops_team@example.io", "ops_team@example.io"),
@@ -251,6 +255,7 @@ NEGATIVE: list[str] = [
     "C:\\Users\\Public\\Documents\\setup.log and /home/root/.bashrc; /Users/ is empty",
     "Die Gr\u00f6\u00dfe wurde ge\u00e4ndert; Caf\u00e9 \u00d6l\u00fcdeniz booking #42",
     "account created 2024-01-15; birthday campaign starts 2026-12-01; born 2999-01-01",
+    "logged in at example.com today; meet at 10 dot 30; look at this. dot matrix; the {at} sign",
 ]
 
 
