@@ -89,6 +89,9 @@ def test_policy_check_names_a_bad_token_rule() -> None:
         ("client.user.id", "user.unique_id"),
         ("actor.userId", "user.unique_id"),
         ("session.previous_id", "user.device.cookie_id"),
+        ("session", "user.device.cookie_id"),  # `"session": "s:7f9c2b...sig"`
+        ("session_token", "user.device.cookie_id"),
+        ("session_start", "user.behavior.session"),
         ("client.address", "user.device.ip_address"),
         # negatives: look alike, are not personal
         ("passed", None),
