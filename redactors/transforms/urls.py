@@ -1,4 +1,5 @@
-"""URL scrubbing: keep scheme, host and path; drop query values; scrub id-like path segments."""
+"""URL scrubbing: keep scheme, host and path; drop query values; scrub id-like path segments
+and the segments that name a person (`/users/ada.lovelace`, `/~alice/`)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,31 @@ _ID_SEGMENT = re.compile(
     r"\d{6,}|[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
     r"|[0-9a-fA-F]{16,}|(?=[A-Za-z0-9_-]*\d)(?=[A-Za-z0-9_-]*[A-Za-z])[A-Za-z0-9_-]{20,}|.*@.*"
     r"|.*(?:%40|%2540).*")
+
+
+# A segment after one of these names a person (`/users/ada.lovelace`, `/profile/42`,
+# `/customers/ada`), unless it is a route word; `/~alice/` is a home page.
+_PERSON_PARENTS = frozenset({
+    "u", "user", "users", "profile", "profiles", "people", "person", "persons", "member",
+    "members", "account", "accounts", "author", "authors", "customer", "customers",
+    "patient", "patients", "employee", "employees", "student", "students", "contact",
+    "contacts", "friend", "friends", "follower", "followers", "player", "players"})
+_ROUTE_WORDS = frozenset({
+    "me", "self", "current", "new", "edit", "create", "update", "delete", "remove", "search",
+    "list", "all", "index", "login", "logout", "signin", "signup", "register", "settings",
+    "preferences", "password", "reset", "verify", "confirm", "activate", "avatar", "photo",
+    "picture", "image", "images", "api", "v1", "v2", "v3", "count", "stats", "export",
+    "import", "bulk", "batch", "invite", "invites", "roles", "groups", "permissions",
+    "admin", "public", "feed", "home", "about", "help", "view", "show", "details", "info"})
+
+
+def _names_person(parent: str, segment: str) -> bool:
+    """Whether `segment` after `parent` identifies someone (handle, id or `~name`)."""
+    if segment.startswith("~") and len(segment) > 1:
+        return True
+    base = segment.split(".", 1)[0].lower() if segment.count(".") == 1 and segment.endswith(
+        (".json", ".xml", ".html")) else segment.lower()
+    return parent.lower() in _PERSON_PARENTS and base not in _ROUTE_WORDS
 
 
 class UrlScrub(Transform):
@@ -74,7 +100,9 @@ class UrlScrub(Transform):
                 host = self._scanner.redact(host)[0]
             prefix = origin.group(1) + host
             path = path[origin.end():]
-        segments = [self._segment(segment) for segment in path.split("/")]
+        parts = path.split("/")
+        segments = [self._placeholder if i and part and _names_person(parts[i - 1], part)
+                    else self._segment(part) for i, part in enumerate(parts)]
         out = prefix + "/".join(segments)
         if self._keys and query:
             names = [part.split("=", 1)[0] for part in query.split("&")]
