@@ -12,6 +12,7 @@ from redactors.detectors.credentials import CREDENTIAL_DETECTORS
 from redactors.detectors.financial import FINANCIAL_DETECTORS
 from redactors.detectors.identifiers import IDENTIFIER_DETECTORS
 from redactors.detectors.location import LOCATION_DETECTORS
+from redactors.detectors.national_ids import NATIONAL_ID_DETECTORS
 from redactors.detectors.network import NETWORK_DETECTORS
 from redactors.detectors.person import PERSON_DETECTORS
 from redactors.detectors.registry import DetectorRegistry
@@ -35,6 +36,7 @@ BUILTIN_DETECTORS: tuple[Detector, ...] = (
     *CONTACT_DETECTORS,
     *FINANCIAL_DETECTORS,
     *IDENTIFIER_DETECTORS,
+    *NATIONAL_ID_DETECTORS,
     *LOCATION_DETECTORS,
     *ADDRESS_DETECTORS,
     *PERSON_DETECTORS,

@@ -29,7 +29,10 @@ _SUFFIX = r"(?:\s*(?:(?:number|num|no|id)\b\.?|#))"
 _NAMED = (
     r"(?:passport|driver'?s?[\u2019']?s?\s+licen[cs]e|driving\s+licen[cs]e|national\s+id"
     r"|tax\s*id|tax\s+identification|tin|ein|itin|taxpayer\s+id|routing|aba|bank\s+account"
-    r"|iban|medicare|medicaid|mrn|nhs)" + _SUFFIX + r"?"
+    r"|iban|medicare|medicaid|mrn|nhs|cpf|cnpj|dni|nie|nif|nino|national\s+insurance|sin"
+    r"|social\s+insurance|bsn|steuer[\-\s]?id|idnr|steueridentifikationsnummer|insee|nir"
+    r"|s[\u00e9e]curit[\u00e9e]\s+sociale|curp|rfc|rut|nric|pesel|personnummer|cnp|vin"
+    r"|codice\s+fiscale|aadhaa?r)" + _SUFFIX + r"?"
     r"|(?:account|acct|acc|accnum|licen[cs]e|member|patient|voter|aadhaa?r|pan(?:\s+card)?)"
     r"(?:" + _SUFFIX + r"|(?=\s*[:=#]))"
 )
@@ -44,7 +47,9 @@ IDENTIFIER_DETECTORS: tuple[Detector, ...] = (
         ),
         hint=(
             r"(?i)passport|licen[cs]e|national.id|tax.?id|tin|ein|routing|aba|acc"
-            r"|iban|medicare|medicaid|mrn|nhs|member|patient|voter|aadhaa?r|pan"
+            r"|iban|medicare|medicaid|mrn|nhs|member|patient|voter|aadhaa?r|pan|cpf|cnpj|dni"
+            r"|nie|nif|nino|insurance|sin|bsn|steuer|idnr|insee|nir|curit|curp|rfc|rut|nric"
+            r"|pesel|personnummer|cnp|vin|fiscale"
         ),
         group="v",
         score=0.8,

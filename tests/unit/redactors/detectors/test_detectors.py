@@ -72,6 +72,15 @@ POSITIVE: dict[str, list[tuple[str, str]]] = {
         ("PAN card number 'ABPCJ4567R' and", "ABPCJ4567R"),
         ("salary payments (ACC: HDFC45678901) used", "HDFC45678901"),
         ("tax identification number 987654321, alongside", "987654321"),
+        ("cliente 529.982.247-25 cadastrado", "529.982.247-25"),
+        ("codice fiscale RSSMRA85T10A562S", "RSSMRA85T10A562S"),
+        ("id X1234567L ok", "X1234567L"),
+        ("DNI 12345678Z", "12345678Z"),
+        ("pan ABCPE1234F on file", "ABCPE1234F"),
+        ("UIDAI 2345 6789 0124 linked", "2345 6789 0124"),
+        ("AB 12 34 56 C on file", "AB 12 34 56 C"),
+        ("SIN 046 454 286 verified", "046 454 286"),
+        ("VIN 1HGCM82633A004352 registered", "1HGCM82633A004352"),
     ],
     "USERNAME": [
         ("Failed password for invalid user webmaster from 1.2.3.4 port 3", "webmaster"),
@@ -256,6 +265,7 @@ NEGATIVE: list[str] = [
     "Die Gr\u00f6\u00dfe wurde ge\u00e4ndert; Caf\u00e9 \u00d6l\u00fcdeniz booking #42",
     "account created 2024-01-15; birthday campaign starts 2026-12-01; born 2999-01-01",
     "logged in at example.com today; meet at 10 dot 30; look at this. dot matrix; the {at} sign",
+    "v1.234.567-89 build 20261201T101500Z ERROR1234X 529.982.247-26 RSSMRA85T10A562X",
 ]
 
 
