@@ -16,7 +16,8 @@ __all__ = ["CONTACT_DETECTORS"]
 # `icon@2x.png` is an asset name, not a mailbox.
 _FILE_SUFFIXES = frozenset({"png", "jpg", "jpeg", "gif", "svg", "webp", "ico", "css", "js"})
 _PHONE_WORDS = context_words("phone", "tel", "mobile", "cell", "call", "fax", "sms", "whatsapp",
-                "contact", "dial", "msisdn", "ph:", "ph.", "txt", "reach")  # fmt: skip
+                "contact", "dial", "msisdn", "ph:", "ph.", "txt", "reach", "handy", "t\u00e9l",
+                "celular", "m\u00f3vil", "movil", "cellulare")  # fmt: skip
 # National formats with a trunk 0 (or none) by region, most common in our traffic first.
 _NATIONAL_REGIONS = ("GB", "DE", "FR", "IT", "ES", "NL", "AU", "IN", "BR", "JP", "MX", "CA",
                      "IE", "PL", "SE", "CH", "AT", "BE", "ZA", "NG", "PH", "CN", "KR")  # fmt: skip
@@ -247,11 +248,13 @@ CONTACT_DETECTORS: tuple[Detector, ...] = (
         entity="PHONE_NUMBER",
         pattern=(  # any grouping of digits, but only right after a phone word
             r"(?i:(?<![a-z<])(?:phone|tel|mobile|cell|call|fax|sms|whatsapp|contact|dial|msisdn"
-            r"|ph|txt|reach)[a-z]*)[^\n\d+]{0,24}?"
+            r"|ph|txt|reach|handy|t\u00e9l|celular|m\u00f3vil|movil|cellulare)[a-z\u00e9]*)"
+            r"[^\n\d+]{0,24}?"
             r"(?<![\w.\-/])(?P<v>(?:\(\d{1,5}\)[ .\-\u00a0]?)?\d[\d .\-\u00a0]{5,18}\d)"
             + _NOT_AFTER
         ),
-        hint=r"(?i)(phone|tel|mobile|cell|call|fax|sms|whatsapp|contact|dial|msisdn|ph|txt|reach)",
+        hint=(r"(?i)(phone|tel|mobile|cell|call|fax|sms|whatsapp|contact|dial|msisdn|ph|txt|reach"
+              r"|handy|t\u00e9l|celular|m\u00f3vil|movil)"),
         group="v",
         score=0.7,
         trim_groups=4,

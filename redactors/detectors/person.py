@@ -35,9 +35,10 @@ _TITLES = frozenset({"mr", "mrs", "ms", "miss", "dr", "prof", "sir", "madam", "m
                      "frau", "monsieur", "madame", "mme", "mlle", "señor", "señora",
                      "señorita", "signor", "signora", "sra", "srta"})
 _NOT_NAMES = frozenset(_NOT_NAME_WORDS.split()) | _TITLES
-# Latin letters with their accents (Latin-1 and Latin Extended-A): `Jürgen Weiß`, `Łukasz`.
-_UP = r"A-Z\u00c0-\u00d6\u00d8-\u00de\u0100-\u017f"
-_LOW = r"a-z\u00df-\u00f6\u00f8-\u00ff\u0100-\u017f"
+# Latin letters with their accents (Latin-1, Latin Extended-A and Additional): `Jürgen
+# Weiß`, `Łukasz`, `Nguyễn`.
+_UP = r"A-Z\u00c0-\u00d6\u00d8-\u00de\u0100-\u017f\u1e00-\u1eff"
+_LOW = r"a-z\u00df-\u00f6\u00f8-\u00ff\u0100-\u017f\u1e00-\u1eff"
 _NAME = (r"(?:Mc|Mac|O'|D'|De|Di|La|Le)?[" + _UP + r"][" + _LOW + r"]+(?:[\-'\u2019]["
          + _UP + r"]?[" + _LOW + r"]+)?")
 _SURNAME_PREFIX = r"(?:(?:van|von|de|del|della|da|di|le|la|al|bin|ben|ter)\s)?"

@@ -36,6 +36,9 @@ POSITIVE: dict[str, list[tuple[str, str]]] = {
         ("rhost=061092085098.ctinets.com", "061092085098"),
     ],
     "PHONE_NUMBER": [
+        ("Handy: 0151 23456789 erreichbar", "0151 23456789"),
+        ("m\u00f3vil 612 345 678 confirmado", "612 345 678"),
+        ("celular: (11) 91234-5678", "(11) 91234-5678"),
         ("call +1 415-555-2671 now", "+1 415-555-2671"),
         ("tel:+442079460958", "+442079460958"),
         ("office (415) 555-2671", "(415) 555-2671"),
@@ -189,6 +192,7 @@ POSITIVE: dict[str, list[tuple[str, str]]] = {
         ("name: John Smith Order 42", "John Smith"),
         ("payment declined for J\u00fcrgen Wei\u00df", "J\u00fcrgen Wei\u00df"),
         ("ticket from Jos\u00e9 \u00c1lvarez today", "Jos\u00e9 \u00c1lvarez"),
+        ("full_name=Nguy\u1ec5n V\u0103n An", "Nguy\u1ec5n V\u0103n An"),
         ("name: Maria Garcia", "Maria Garcia"),
         ("first_name=Jane&last_name=Doe", "Jane"),
         ("ticket opened by Ahmed Hussain via chat", "Ahmed Hussain"),
