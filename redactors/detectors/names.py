@@ -1,14 +1,21 @@
-"""First and last names from all of Faker's locale providers, in Latin spellings (ASCII,
-Latin-1 and Latin Extended-A, as the person detectors read them: `Jürgen`, `Łukasz`);
-loaded once, when a scanner is built."""
+"""First and last names from all of Faker's locale providers, in the Latin spellings the
+person detectors read (LATIN_UPPER, LATIN_LOWER); loaded once, when a scanner is built."""
 
 from __future__ import annotations
 
 import importlib
 import pkgutil
+import re
 from functools import cache
 
-__all__ = ["AMBIGUOUS_FIRST_NAMES", "first_names", "last_names"]
+__all__ = ["AMBIGUOUS_FIRST_NAMES", "LATIN_LOWER", "LATIN_UPPER", "first_names", "last_names"]
+
+# The letters a name word may hold (regex class bodies): ASCII, Latin-1, Latin Extended-A
+# and Latin Extended Additional (`Jürgen`, `Łukasz`, `Nguyễn`). The person detectors and
+# the name lists read the same ones.
+LATIN_UPPER = r"A-Z\u00c0-\u00d6\u00d8-\u00de\u0100-\u017f\u1e00-\u1eff"
+LATIN_LOWER = r"a-z\u00df-\u00f6\u00f8-\u00ff\u0100-\u017f\u1e00-\u1eff"
+_LATIN_NAME = re.compile(r"[" + LATIN_UPPER + LATIN_LOWER + r"'\-]+")
 
 # First names that are also everyday words: they need a known surname beside them.
 _AMBIGUOUS_WORDS = """
@@ -19,7 +26,6 @@ Carol Chance Crystal Destiny Faith Forest Gay Glen Holly Hunter Iris Jade King M
 Pearl Penny Rocky Royal Ruby Sky Stone Storm Trinity Van Wade Warren
 """
 AMBIGUOUS_FIRST_NAMES = frozenset(_AMBIGUOUS_WORDS.split())
-_LATIN = 0x17F  # the end of Latin Extended-A
 
 
 def _collect(attributes: tuple[str, ...]) -> frozenset[str]:
@@ -37,7 +43,7 @@ def _collect(attributes: tuple[str, ...]) -> frozenset[str]:
                 continue  # a few providers compute names instead of listing them
             names.update(
                 n for n in values
-                if n.replace("'", "").replace("-", "").isalpha() and max(map(ord, n)) <= _LATIN
+                if n.replace("'", "").replace("-", "").isalpha() and _LATIN_NAME.fullmatch(n)
             )
     return frozenset(n for n in names if len(n) > 1 and n[0].isupper())
 

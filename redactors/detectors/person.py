@@ -5,7 +5,13 @@ from __future__ import annotations
 import re
 
 from redactors.detectors.base import Detector
-from redactors.detectors.names import AMBIGUOUS_FIRST_NAMES, first_names, last_names
+from redactors.detectors.names import (
+    AMBIGUOUS_FIRST_NAMES,
+    LATIN_LOWER,
+    LATIN_UPPER,
+    first_names,
+    last_names,
+)
 
 __all__ = ["PERSON_DETECTORS"]
 
@@ -35,12 +41,8 @@ _TITLES = frozenset({"mr", "mrs", "ms", "miss", "dr", "prof", "sir", "madam", "m
                      "frau", "monsieur", "madame", "mme", "mlle", "señor", "señora",
                      "señorita", "signor", "signora", "sra", "srta"})
 _NOT_NAMES = frozenset(_NOT_NAME_WORDS.split()) | _TITLES
-# Latin letters with their accents (Latin-1, Latin Extended-A and Additional): `Jürgen
-# Weiß`, `Łukasz`, `Nguyễn`.
-_UP = r"A-Z\u00c0-\u00d6\u00d8-\u00de\u0100-\u017f\u1e00-\u1eff"
-_LOW = r"a-z\u00df-\u00f6\u00f8-\u00ff\u0100-\u017f\u1e00-\u1eff"
-_NAME = (r"(?:Mc|Mac|O'|D'|De|Di|La|Le)?[" + _UP + r"][" + _LOW + r"]+(?:[\-'\u2019]["
-         + _UP + r"]?[" + _LOW + r"]+)?")
+_NAME = (r"(?:Mc|Mac|O'|D'|De|Di|La|Le)?[" + LATIN_UPPER + r"][" + LATIN_LOWER
+         + r"]+(?:[\-'\u2019][" + LATIN_UPPER + r"]?[" + LATIN_LOWER + r"]+)?")
 _SURNAME_PREFIX = r"(?:(?:van|von|de|del|della|da|di|le|la|al|bin|ben|ter)\s)?"
 _INITIAL = r"(?:[A-Z]\.?[ +])?"
 _FULL = _NAME + r"[ +]" + _INITIAL + _SURNAME_PREFIX + _NAME

@@ -43,13 +43,16 @@ _ROUTE_WORDS = frozenset({
     "admin", "public", "feed", "home", "about", "help", "view", "show", "details", "info"})
 
 
+_FORMAT_SUFFIX = re.compile(r"\.(?:json|xml|html)$")  # `/users/me.json` is `/users/me`
+
+
 def _names_person(parent: str, segment: str) -> bool:
     """Whether `segment` after `parent` identifies someone (handle, id or `~name`)."""
-    if segment.startswith("~") and len(segment) > 1:
-        return True
-    base = segment.split(".", 1)[0].lower() if segment.count(".") == 1 and segment.endswith(
-        (".json", ".xml", ".html")) else segment.lower()
-    return parent.lower() in _PERSON_PARENTS and base not in _ROUTE_WORDS
+    if segment.startswith("~"):
+        return len(segment) > 1
+    if parent.lower() not in _PERSON_PARENTS:
+        return False
+    return _FORMAT_SUFFIX.sub("", segment.lower()) not in _ROUTE_WORDS
 
 
 class UrlScrub(Transform):

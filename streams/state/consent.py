@@ -16,7 +16,6 @@ import lmdb
 
 from redactors.consent import ConsentState
 from redactors.suppression import SubjectHasher
-from streams.state.cache import TwoGenerations
 from streams.state.encoding import pack_consent, unpack_consent
 from streams.state.store import CheckpointStore, subject_key
 from streams.state.view import ViewStore
@@ -26,21 +25,16 @@ __all__ = ["StoredConsent"]
 log = logging.getLogger(__name__)
 
 
-class StoredConsent(ViewStore):
+class StoredConsent(ViewStore[str, ConsentState | None]):
     """get / put / delete by subject id over a CheckpointStore, with a bounded cache."""
 
     get: Callable[[str], ConsentState | None]  # the cache's own method: the data plane's
 
     def __init__(self, store: CheckpointStore, hasher: SubjectHasher, *, cache_size: int) -> None:
-        super().__init__(store)
+        super().__init__(store, cache_size=cache_size, load=self._load)
         self._hasher = hasher
-        self._cache: TwoGenerations[str, ConsentState | None] = TwoGenerations(cache_size,
-                                                                                self._load)
         self.get = self._cache.get
         self._pinned: dict[str, ConsentState] = {}  # tombstoned children (ConsentView._forget)
-
-    def _clear_cache(self) -> None:
-        self._cache.clear()
 
     def _load(self, subject_id: str) -> ConsentState | None:
         pinned = self._pinned.get(subject_id)
@@ -69,6 +63,3 @@ class StoredConsent(ViewStore):
         else:
             self._pinned[subject_id] = keep
         self._cache.update(subject_id, keep)
-
-    def cached(self) -> int:
-        return len(self._cache)

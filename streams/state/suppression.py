@@ -16,7 +16,6 @@ from typing import Any
 
 import lmdb
 
-from streams.state.cache import TwoGenerations
 from streams.state.encoding import pack_suppression, unpack_suppression
 from streams.state.store import CheckpointStore
 from streams.state.view import ViewStore
@@ -26,16 +25,12 @@ __all__ = ["StoredSuppression"]
 log = logging.getLogger(__name__)
 
 
-class StoredSuppression(ViewStore):
+class StoredSuppression(ViewStore[str, bool]):
     """`hash in list`, `get(hash)` and `list[hash] = entry` (redactors.suppression's
     store) over a CheckpointStore of kind "suppression", with a bounded cache."""
 
     def __init__(self, store: CheckpointStore, *, cache_size: int) -> None:
-        super().__init__(store)
-        self._cache: TwoGenerations[str, bool] = TwoGenerations(cache_size, self._load)
-
-    def _clear_cache(self) -> None:
-        self._cache.clear()
+        super().__init__(store, cache_size=cache_size, load=self._load)
 
     def _load(self, subject_hash: str) -> bool:
         try:
@@ -64,6 +59,3 @@ class StoredSuppression(ViewStore):
         self._queue(partition, offset, subject_hash.encode("utf-8"),
                     None if entry is None else pack_suppression(entry))
         self._cache.update(subject_hash, entry is not None)
-
-    def cached(self) -> int:
-        return len(self._cache)

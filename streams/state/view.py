@@ -8,20 +8,27 @@ bounded cache (streams.state.cache) of its own answers in front.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Generic, TypeVar
 
+from streams.state.cache import TwoGenerations
 from streams.state.store import REOPEN_AFTER, CheckpointStore, Resume, StoreWrite
 
 __all__ = ["ViewStore"]
 
 _MISS = object()
+K = TypeVar("K")
+V = TypeVar("V")
 
 
-class ViewStore:
-    """Queue, flush and resume for a CheckpointStore read from a topic's partitions."""
+class ViewStore(Generic[K, V]):
+    """Queue, flush and resume for a CheckpointStore read from a topic's partitions, and
+    the bounded cache of answers (`load` reads one from the store)."""
 
-    def __init__(self, store: CheckpointStore) -> None:
+    def __init__(self, store: CheckpointStore, *, cache_size: int,
+                 load: Callable[[K], V]) -> None:
         self.store = store
+        self._cache: TwoGenerations[K, V] = TwoGenerations(cache_size, load)
         self._pending: list[StoreWrite] = []
         self._pending_by_key: dict[bytes, bytes | None] = {}
         self._written = 0  # records stored since the view was last caught up
@@ -31,11 +38,8 @@ class ViewStore:
         resume = self.store.resume(begins, ends)
         self._pending, self._pending_by_key = [], {}  # re-read from the stored offsets
         if resume.reason != "checkpoint":
-            self._clear_cache()
+            self._cache.clear()
         return resume
-
-    def _clear_cache(self) -> None:
-        raise NotImplementedError
 
     def _queue(self, partition: int, offset: int, key: bytes, value: bytes | None) -> None:
         self._pending.append(StoreWrite(partition, offset, key, value))
@@ -58,6 +62,9 @@ class ViewStore:
             self.store.reopen()  # a load is over: return LMDB's dirty pages (store.reopen)
         if caught_up_at is not None:
             self._written = 0
+
+    def cached(self) -> int:
+        return len(self._cache)
 
     def __len__(self) -> int:
         return len(self.store)
